@@ -1,0 +1,65 @@
+/** Optional context stored on a commit and returned with each of its events. */
+export interface EventMetadata {
+  correlationId?: string;
+  causationId?: string;
+  actor?: string;
+}
+
+/** An event as a caller hands it to `append`. */
+export interface EventInput<TType extends string = string, TData = unknown> {
+  type: TType;
+  data: TData;
+  /** Version of this event type's payload shape; defaults to 1. */
+  schemaVersion?: number;
+}
+
+/** An event as stored and read back. */
+export interface RecordedEvent<TType extends string = string, TData = unknown> {
+  streamId: string;
+  /** The stream version this event brought the stream to (1-based, contiguous). */
+  version: number;
+  type: TType;
+  schemaVersion: number;
+  data: TData;
+  /** Id of the commit (one append) this event was written in. */
+  commitId: string;
+  recordedAt: Date;
+  metadata: EventMetadata | null;
+}
+
+export interface AppendOptions {
+  /**
+   * The stream version the caller based its decision on (0 for a new stream), or
+   * `'any'` to append at the head whatever it is.
+   */
+  expectedVersion: number | 'any';
+  /** Stored as `streamType`; defaults to the part of `streamId` before the first `-`. */
+  streamType?: string;
+  /** Idempotency key; a retry with the same id returns the first result. Defaults to a new UUID. */
+  commitId?: string;
+  metadata?: EventMetadata;
+}
+
+export interface AppendResult {
+  streamId: string;
+  /** Stream version after this append. */
+  version: number;
+  commitId: string;
+}
+
+export interface ReadOptions {
+  /** Return only events with `version > afterVersion`. */
+  afterVersion?: number;
+  /** Return only events with `version <= toVersion`. */
+  toVersion?: number;
+}
+
+/** Stores and reads event streams; see `createEventRepository`. */
+export interface EventRepository {
+  append(streamId: string, events: EventInput[], opts: AppendOptions): Promise<AppendResult>;
+  read(streamId: string, opts?: ReadOptions): Promise<RecordedEvent[]>;
+  /** Streams the events of `streamId` in version order without holding them all in memory. */
+  stream(streamId: string, opts?: ReadOptions): AsyncIterable<RecordedEvent>;
+  /** Current version of the stream; 0 when it does not exist. */
+  version(streamId: string): Promise<number>;
+}
