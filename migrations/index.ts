@@ -1,0 +1,11 @@
+import type { Migration } from './types.js';
+import * as m001 from './001_create_events.js';
+import * as m002 from './002_create_snapshots.js';
+
+export type { Migration } from './types.js';
+
+/** Every migration, in the order they apply. A unit test checks this lists every numbered file. */
+export const migrations: Migration[] = [
+  { id: '001_create_events', ...m001 },
+  { id: '002_create_snapshots', ...m002 },
+];

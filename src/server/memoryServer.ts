@@ -1,0 +1,53 @@
+import { ChronicleError } from '../errors.js';
+
+/** Why mongodb-memory-server can or cannot be used on this machine. */
+export interface MemoryServerProbe {
+  usable: boolean;
+  reason: string;
+}
+
+/**
+ * Decides quickly whether mongodb-memory-server can start a `mongod`: a binary is
+ * already there (MONGOMS_SYSTEM_BINARY, its cache) or its download URL answers a HEAD
+ * request within a few seconds. Offline machines fail this in milliseconds, which keeps
+ * the fall-back to FerretDB fast instead of waiting on download retries.
+ */
+export async function probeMemoryServer(timeoutMs = 3_000): Promise<MemoryServerProbe> {
+  let core: typeof import('mongodb-memory-server-core');
+  try {
+    core = await import('mongodb-memory-server-core');
+  } catch {
+    return { usable: false, reason: 'mongodb-memory-server is not installed' };
+  }
+  try {
+    const opts = await core.DryMongoBinary.generateOptions();
+    const found = opts.systemBinary || (await core.DryMongoBinary.locateBinary(opts));
+    if (found) return { usable: true, reason: `mongod found at ${found}` };
+    if (process.env.MONGOMS_DISABLE_DOWNLOAD) return { usable: false, reason: 'no mongod and MONGOMS_DISABLE_DOWNLOAD is set' };
+    const { MongoBinaryDownloadUrl } = await import('mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js');
+    const url = await new MongoBinaryDownloadUrl({ platform: opts.platform, arch: opts.arch, version: opts.version, os: opts.os }).getDownloadUrl();
+    const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
+    if (res.ok) return { usable: true, reason: `mongod ${opts.version} can be downloaded` };
+    return { usable: false, reason: `mongod ${opts.version} download answered HTTP ${res.status}` };
+  } catch (err) {
+    const e = err as { cause?: { code?: string }; name?: string; message?: string };
+    return { usable: false, reason: `no mongod binary and it cannot be downloaded (${e.cause?.code ?? e.name ?? e.message})` };
+  }
+}
+
+export interface MemoryServer {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a one-node MongoMemoryReplSet (so transactions and change streams exist, as in production). */
+export async function startMemoryServer(): Promise<MemoryServer> {
+  try {
+    const { MongoMemoryReplSet } = await import('mongodb-memory-server-core');
+    const rs = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+    await rs.waitUntilRunning();
+    return { uri: rs.getUri(), stop: async () => void (await rs.stop()) };
+  } catch (err) {
+    throw new ChronicleError('CONNECTION', `mongodb-memory-server failed to start: ${(err as Error).message}`, { cause: err });
+  }
+}
