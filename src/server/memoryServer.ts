@@ -13,9 +13,9 @@ export interface MemoryServerProbe {
  * the fall-back to FerretDB fast instead of waiting on download retries.
  */
 export async function probeMemoryServer(timeoutMs = 3_000): Promise<MemoryServerProbe> {
-  let core: typeof import('mongodb-memory-server-core');
+  let core: typeof import('mongodb-memory-server');
   try {
-    core = await import('mongodb-memory-server-core');
+    core = await import('mongodb-memory-server');
   } catch {
     return { usable: false, reason: 'mongodb-memory-server is not installed' };
   }
@@ -24,6 +24,7 @@ export async function probeMemoryServer(timeoutMs = 3_000): Promise<MemoryServer
     const found = opts.systemBinary || (await core.DryMongoBinary.locateBinary(opts));
     if (found) return { usable: true, reason: `mongod found at ${found}` };
     if (process.env.MONGOMS_DISABLE_DOWNLOAD) return { usable: false, reason: 'no mongod and MONGOMS_DISABLE_DOWNLOAD is set' };
+    // Not part of the package's main exports; ask the library for its own URL rather than hard-coding a host.
     const { MongoBinaryDownloadUrl } = await import('mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl.js');
     const url = await new MongoBinaryDownloadUrl({ platform: opts.platform, arch: opts.arch, version: opts.version, os: opts.os }).getDownloadUrl();
     const res = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(timeoutMs) });
@@ -43,7 +44,7 @@ export interface MemoryServer {
 /** Starts a one-node MongoMemoryReplSet (so transactions and change streams exist, as in production). */
 export async function startMemoryServer(): Promise<MemoryServer> {
   try {
-    const { MongoMemoryReplSet } = await import('mongodb-memory-server-core');
+    const { MongoMemoryReplSet } = await import('mongodb-memory-server');
     const rs = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
     await rs.waitUntilRunning();
     return { uri: rs.getUri(), stop: async () => void (await rs.stop()) };

@@ -80,7 +80,7 @@ describe('migrate', () => {
   it('takes over a stale lock left by a crashed runner', async () => {
     const db = t.client.db(`${t.db.databaseName}_stale`);
     const past = new Date(Date.now() - 1_000);
-    await db.collection<{ _id: number }>('migrations_lock').insertOne({ _id: 1, owner: 'crashed', acquiredAt: past, expiresAt: past });
+    await db.collection<{ _id: number; owner: string; acquiredAt: Date; expiresAt: Date }>('migrations_lock').insertOne({ _id: 1, owner: 'crashed', acquiredAt: past, expiresAt: past });
     const order: string[] = [];
     expect((await migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 2_000 } })).applied).toEqual(['001_a']);
     await db.dropDatabase();
@@ -90,7 +90,7 @@ describe('migrate', () => {
     const db = t.client.db(`${t.db.databaseName}_live`);
     const now = new Date();
     await db
-      .collection<{ _id: number }>('migrations_lock')
+      .collection<{ _id: number; owner: string; acquiredAt: Date; expiresAt: Date }>('migrations_lock')
       .insertOne({ _id: 1, owner: 'busy-runner', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) });
     const order: string[] = [];
     await expect(migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 500 } })).rejects.toThrow(MigrationError);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
 import { afterAll, beforeAll, inject } from 'vitest';
 
 export interface TestDatabase {
@@ -13,7 +13,7 @@ export interface TestDatabase {
  * A fresh database for one test file on the run's shared server, dropped afterwards.
  * `name` keeps it recognisable when a failed run leaves it behind.
  */
-export function useTestDatabase(name: string): TestDatabase {
+export function useTestDatabase(name: string, clientOptions: MongoClientOptions = {}): TestDatabase {
   let client: MongoClient | undefined;
   let db: Db | undefined;
   const uri = inject('mongoUri');
@@ -21,7 +21,7 @@ export function useTestDatabase(name: string): TestDatabase {
   const dbName = `t_${basename(name).replace(/\.test\.ts$/, '').replace(/[^a-zA-Z0-9]/g, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`;
 
   beforeAll(async () => {
-    client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000 });
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: 10_000, ...clientOptions });
     await client.connect();
     db = client.db(dbName);
   });

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { ChronicleError, ConcurrencyError, CorruptDocumentError, ValidationError } from '../errors.js';
+import type { EventStoreInternals } from '../events/eventRepository.js';
+import type { RecordedEvent } from '../events/types.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { SnapshotRepository } from '../snapshots/types.js';
+import { parseInput } from '../validation.js';
+import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
+import { validateCommand, validateEvent } from './validation.js';
+
+export interface AggregateRepositoryOptions {
+  logger?: Logger;
+  /** How many times `handle` decides again after losing a race (default 10). */
+  maxAttempts?: number;
+  /**
+   * Commits fetched alongside the snapshot in a load's first round trip (default 64).
+   * A tail longer than this costs one more round trip.
+   */
+  tailCommits?: number;
+}
+
+const aggregateIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' });
+
+/**
+ * Loads aggregates from their latest valid snapshot plus the events after it, and handles
+ * commands: validate, load, decide, append at the loaded version, retry on a lost race.
+ */
+export function createAggregateRepository<TState, TCommand, TEvent extends DomainEvent>(
+  definition: AggregateDefinition<TState, TCommand, TEvent>,
+  events: EventStoreInternals,
+  snapshots: SnapshotRepository,
+  opts: AggregateRepositoryOptions = {},
+): AggregateRepository<TState, TCommand, TEvent> {
+  const logger = opts.logger ?? silentLogger;
+  const maxAttempts = opts.maxAttempts ?? 10;
+  const tailCommits = opts.tailCommits ?? 64;
+  const streamId = (id: string) => `${definition.type}-${parseInput(aggregateIdSchema, id, 'aggregate id')}`;
+
+  function toDomainEvent(e: RecordedEvent): TEvent {
+    try {
+      return { type: e.type, data: validateEvent(definition, e) } as TEvent;
+    } catch (err) {
+      throw new CorruptDocumentError(
+        'events',
+        e.commitId,
+        `stream "${e.streamId}" version ${e.version}: event "${e.type}" does not fit aggregate "${definition.type}": ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+
+  function evolveAll(state: TState, list: RecordedEvent[]): TState {
+    let s = state;
+    for (const e of list) {
+      try {
+        s = definition.evolve(s, toDomainEvent(e));
+      } catch (err) {
+        if (err instanceof ChronicleError) throw err;
+        throw new ChronicleError('CORRUPT_DOCUMENT', `stream "${e.streamId}" version ${e.version}: evolve failed on "${e.type}": ${(err as Error).message}`, { cause: err });
+      }
+    }
+    return s;
+  }
+
+  async function load(id: string): Promise<LoadedAggregate<TState>> {
+    const sid = streamId(id);
+    // Both reads at once: with a short tail, a load costs one round-trip latency.
+    const [candidates, tail] = await Promise.all([
+      snapshots.list(sid, { schemaVersion: definition.schemaVersion, limit: 3 }),
+      events.readTail(sid, tailCommits),
+    ]);
+    const head = tail.events.at(-1)?.version ?? 0;
+    let base: { version: number; state: TState } | null = null;
+    for (const snap of candidates) {
+      if (snap.version > head) {
+        logger.warn({ streamId: sid, snapshotVersion: snap.version, head }, 'ignoring a snapshot ahead of its stream');
+        continue;
+      }
+      const parsed = definition.stateSchema.safeParse(snap.state);
+      if (!parsed.success) {
+        logger.warn({ streamId: sid, snapshotVersion: snap.version, problem: z.prettifyError(parsed.error) }, 'ignoring a snapshot whose state fails stateSchema');
+        continue;
+      }
+      base = { version: snap.version, state: parsed.data };
+      break;
+    }
+    const from = base?.version ?? 0;
+    let replay = tail.events.filter((e) => e.version > from);
+    if (tail.fromVersion > from) {
+      // The tail fetched with the snapshot does not reach back far enough: fetch the gap.
+      const gap = await events.read(sid, { afterVersion: from, toVersion: tail.fromVersion });
+      replay = [...gap, ...replay];
+    }
+    const state = evolveAll(base ? base.state : definition.initialState(), replay);
+    return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
+  }
+
+  return {
+    definition,
+    streamId,
+    load,
+    async handle(id, command, handleOpts = {}): Promise<HandleResult<TState, TEvent>> {
+      const cmd = validateCommand(definition, command) as TCommand;
+      const sid = streamId(id);
+      for (let attempt = 1; ; attempt++) {
+        const loaded = await load(id);
+        const decided = definition.decide(cmd, loaded.state);
+        if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
+        for (const e of decided) {
+          try {
+            validateEvent(definition, e);
+          } catch (err) {
+            throw new ValidationError(`decide produced an invalid event for "${sid}": ${(err as Error).message}`, (err as ValidationError).issues ?? [], { cause: err });
+          }
+        }
+        try {
+          const res = await events.appendAtKnownVersion(sid, decided, {
+            expectedVersion: loaded.version,
+            streamType: definition.type,
+            ...(handleOpts.metadata ? { metadata: handleOpts.metadata } : {}),
+          });
+          const recorded = decided.map((e, i) => ({
+            streamId: sid,
+            version: loaded.version + i + 1,
+            type: e.type,
+            schemaVersion: 1,
+            data: e.data,
+            commitId: res.commitId,
+            recordedAt: res.recordedAt,
+            metadata: handleOpts.metadata ?? null,
+          })) as HandleResult<TState, TEvent>['events'];
+          const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
+          return { version: res.version, events: recorded, state };
+        } catch (err) {
+          if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts) throw err;
+          logger.debug({ streamId: sid, attempt }, 'lost a race; loading and deciding again');
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { MongoClient, type Db, type WriteConcernSettings } from 'mongodb';
+import { createAggregateRepository, type AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
+import type { AggregateDefinition, AggregateRepository, DomainEvent } from './aggregates/types.js';
+import { ConfigError, ConnectionError, redactUri } from './errors.js';
+import { createEventRepository, type EventStoreInternals } from './events/eventRepository.js';
+import type { EventRepository } from './events/types.js';
+import { silentLogger, type Logger } from './logger.js';
+import { migrate, type MigrateResult } from './migrations/migrate.js';
+import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
+import type { SnapshotRepository } from './snapshots/types.js';
+
+export interface ChronicleOptions {
+  logger?: Logger;
+  /** Write concern of appends and snapshot saves; default `{ w: 'majority', j: true }`. */
+  writeConcern?: WriteConcernSettings;
+  /** Snapshots kept per stream (default 3). */
+  snapshotKeep?: number;
+  /** Defaults for every `aggregate(...)` repository. */
+  aggregates?: AggregateRepositoryOptions;
+}
+
+/** Chronicle's entry point: repositories over one database. */
+export interface Chronicle {
+  readonly db: Db;
+  readonly events: EventRepository;
+  readonly snapshots: SnapshotRepository;
+  /** Creates the collections and indexes (idempotent; safe with several processes). */
+  migrate(): Promise<MigrateResult>;
+  /** A repository that loads and commands aggregates of `definition`. */
+  aggregate<TState, TCommand, TEvent extends DomainEvent>(
+    definition: AggregateDefinition<TState, TCommand, TEvent>,
+    opts?: AggregateRepositoryOptions,
+  ): AggregateRepository<TState, TCommand, TEvent>;
+  /** Closes the MongoClient if `connect` created it; a client you passed in stays yours. */
+  close(): Promise<void>;
+}
+
+/** Internal access for the snapshot job and the CLI; not part of the package's exports. */
+export const internals = new WeakMap<Chronicle, { events: EventStoreInternals; logger: Logger; snapshotKeep: number }>();
+
+/**
+ * Builds a Chronicle over a `Db` of your own `MongoClient`. `close()` will not close
+ * that client: whoever creates the client closes it.
+ */
+export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient?: MongoClient): Chronicle {
+  const logger = opts.logger ?? silentLogger;
+  const snapshotKeep = opts.snapshotKeep ?? 3;
+  const events = createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  const snapshots = createSnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  const chronicle: Chronicle = {
+    db,
+    events,
+    snapshots,
+    migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
+    aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
+    close: async () => {
+      await ownedClient?.close();
+    },
+  };
+  internals.set(chronicle, { events, logger, snapshotKeep });
+  return chronicle;
+}
+
+export interface ConnectOptions extends ChronicleOptions {
+  /** Defaults to the MONGODB_URI environment variable. */
+  uri?: string;
+  /** Defaults to CHRONICLE_DB, else `chronicle`. */
+  dbName?: string;
+  /** How long to look for a server before failing (default 10 s). */
+  serverSelectionTimeoutMS?: number;
+}
+
+/** Connects to MongoDB and returns a Chronicle that owns (and closes) its client. */
+export async function connect(opts: ConnectOptions = {}): Promise<Chronicle> {
+  const uri = opts.uri ?? process.env.MONGODB_URI;
+  if (!uri) throw new ConfigError('no MongoDB URI: pass { uri } to connect() or set MONGODB_URI');
+  const dbName = opts.dbName ?? process.env.CHRONICLE_DB ?? 'chronicle';
+  let client: MongoClient;
+  try {
+    client = new MongoClient(uri, { serverSelectionTimeoutMS: opts.serverSelectionTimeoutMS ?? 10_000 });
+    await client.connect();
+  } catch (err) {
+    throw new ConnectionError(`cannot connect to MongoDB at ${redactUri(uri)}: ${(err as Error).message.replace(uri, redactUri(uri))}`, { cause: err });
+  }
+  return createChronicle(client.db(dbName), opts, client);
+}

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import { MongoError, MongoServerError, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
+import { ConcurrencyError, StorageError, ValidationError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { parseInput, parseStreamId, versionSchema } from '../validation.js';
+import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, prepareAppend, type PreparedAppend } from './appendInput.js';
+import { decodeCommit, type CommitDocument } from './commitDocument.js';
+import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
+import { z } from 'zod';
+
+export interface EventRepositoryOptions {
+  logger?: Logger;
+  /** Defaults to `{ w: 'majority', j: true }`: an acknowledged append survives a crash. */
+  writeConcern?: WriteConcernSettings;
+  /** Largest commit document accepted, in bytes (default 12 MiB). */
+  maxCommitBytes?: number;
+  /** How often an `expectedVersion: 'any'` append retries after losing a race (default 100). */
+  maxAnyAttempts?: number;
+  /** Collection name (default `events`). */
+  collection?: string;
+}
+
+/** The event repository plus the aggregate path's one-round-trip append. Not exported from the package. */
+export interface EventStoreInternals extends EventRepository {
+  /**
+   * Appends at `expectedVersion` without checking it is a commit boundary. Only for a
+   * version this process read from the stream itself (a load's head version), which is
+   * always a boundary: one round trip.
+   */
+  appendAtKnownVersion(streamId: string, events: EventInput[], opts: AppendOptions & { expectedVersion: number }): Promise<AppendResult & { recordedAt: Date }>;
+  /**
+   * The newest `maxCommits` commits of a stream, oldest first, in one query: a loader
+   * fetches this alongside the snapshot, and for a short tail needs nothing else.
+   * `fromVersion` is the version before the oldest returned event (0 when complete).
+   */
+  readTail(streamId: string, maxCommits: number): Promise<{ events: RecordedEvent[]; fromVersion: number }>;
+  readonly collection: Collection<CommitDocument>;
+}
+
+const DUPLICATE_KEY = 11000;
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === DUPLICATE_KEY;
+const isTransient = (err: unknown) =>
+  err instanceof MongoError && (err.hasErrorLabel('RetryableWriteError') || err.name === 'MongoNetworkError' || err.name === 'MongoNetworkTimeoutError');
+
+const readOptionsSchema = z.strictObject({ afterVersion: versionSchema.optional(), toVersion: versionSchema.optional() }, { error: 'must be an object { afterVersion?, toVersion? }' });
+
+/**
+ * Creates the event repository over `db`'s `events` collection (created by `migrate()`).
+ * Correctness rests on inserts and unique indexes only, so it holds on MongoDB
+ * standalone, replica sets and FerretDB alike; see DESIGN.md.
+ */
+export function createEventRepository(db: Db, opts: EventRepositoryOptions = {}): EventStoreInternals {
+  const logger = opts.logger ?? silentLogger;
+  const writeConcern = opts.writeConcern ?? { w: 'majority', j: true };
+  const maxBytes = opts.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES;
+  const maxAnyAttempts = opts.maxAnyAttempts ?? 100;
+  // Reads go to the primary so a caller always sees its own acknowledged appends.
+  const collection = db.collection<CommitDocument>(opts.collection ?? 'events', { readPreference: 'primary' });
+  const readBson = { useBigInt64: true } as const;
+
+  async function headVersion(streamId: string): Promise<number> {
+    const head = await wrap('read the head of', streamId, () =>
+      collection.find({ streamId }, { projection: { _id: 0, version: 1 }, sort: { version: -1 }, limit: 1, ...readBson }).next(),
+    );
+    return head ? Number(head.version) : 0;
+  }
+
+  async function isBoundary(streamId: string, version: number): Promise<boolean> {
+    if (version === 0) return true;
+    const hit = await wrap('check the expected version of', streamId, () =>
+      collection.find({ streamId, version }, { projection: { _id: 1 }, limit: 1 }).next(),
+    );
+    return hit !== null;
+  }
+
+  /** One insert of the commit; on a duplicate key, tells an idempotent retry from a lost race. */
+  async function insertAt(p: PreparedAppend, prev: number): Promise<(AppendResult & { recordedAt: Date }) | 'conflict'> {
+    const doc = buildCommit(p, prev, maxBytes);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await collection.insertOne(doc, { writeConcern });
+        return { streamId: p.streamId, version: doc.version, commitId: p.commitId, recordedAt: doc.recordedAt };
+      } catch (err) {
+        if (isDuplicateKey(err)) return (await sameCommit(p, err)) ?? 'conflict';
+        // The insert may have landed before the connection broke: retrying with the same
+        // _id is safe, because a landed one comes back as a duplicate we recognise.
+        if (isTransient(err) && attempt < 2) continue;
+        throw new StorageError(`append to "${p.streamId}" failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+
+  /**
+   * FerretDB's duplicate-key errors do not say which index was hit, so read the commit by
+   * its id: present means this is a retry (same content) or a misuse (other content).
+   */
+  async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date }) | null> {
+    const existing = await wrap('read commit of', p.streamId, () => collection.findOne({ _id: p.commitId }, readBson));
+    if (!existing) return null;
+    const storedEvents = existing.events.map((e) => ({ type: e.type, schemaVersion: Number(e.schemaVersion), data: e.data, meta: e.meta }));
+    if (existing.streamId !== p.streamId || commitFingerprint(existing.streamId, storedEvents) !== commitFingerprint(p.streamId, p.events)) {
+      throw new ValidationError(
+        `commitId "${p.commitId}" was already used for a different append (stream "${existing.streamId}", ${existing.events.length} event(s)); use a new commitId for new events`,
+        [{ path: ['commitId'], message: 'already used for different events' }],
+        { cause },
+      );
+    }
+    logger.debug({ streamId: p.streamId, commitId: p.commitId }, 'idempotent retry of an existing commit');
+    return { streamId: existing.streamId, version: Number(existing.version), commitId: existing._id, recordedAt: existing.recordedAt };
+  }
+
+  async function appendAt(p: PreparedAppend, expected: number, checkBoundary: boolean): Promise<AppendResult & { recordedAt: Date }> {
+    if (checkBoundary && !(await isBoundary(p.streamId, expected))) {
+      // A retry of a commit that already landed must still be recognised, whatever the head.
+      const retry = await sameCommit(p, undefined);
+      if (retry) return retry;
+      throw new ConcurrencyError(p.streamId, expected, await headVersion(p.streamId));
+    }
+    const result = await insertAt(p, expected);
+    if (result !== 'conflict') return result;
+    throw new ConcurrencyError(p.streamId, expected, await headVersion(p.streamId));
+  }
+
+  async function appendAny(p: PreparedAppend): Promise<AppendResult & { recordedAt: Date }> {
+    for (let attempt = 1; attempt <= maxAnyAttempts; attempt++) {
+      const head = await headVersion(p.streamId);
+      const result = await insertAt(p, head);
+      if (result !== 'conflict') return result;
+      // Back off a little so many 'any' writers on one hot stream do not spin in lockstep.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+    }
+    throw new ConcurrencyError(p.streamId, 'any', await headVersion(p.streamId));
+  }
+
+  async function* stream(streamId: string, readOpts: ReadOptions = {}): AsyncGenerator<RecordedEvent> {
+    const id = parseStreamId(streamId);
+    const { afterVersion = 0, toVersion } = parseInput(readOptionsSchema, readOpts, 'read options');
+    // Only commits overlapping (afterVersion, toVersion] are fetched: ends after the start, starts before the end.
+    const filter = toVersion === undefined ? { streamId: id, version: { $gt: afterVersion } } : { streamId: id, version: { $gt: afterVersion }, prev: { $lt: toVersion } };
+    const cursor = collection.find(filter, { sort: { version: 1 }, ...readBson });
+    try {
+      for (;;) {
+        const doc = await wrap('read', id, () => cursor.next());
+        if (!doc) return;
+        for (const e of decodeCommit(doc)) {
+          if (e.version > afterVersion && (toVersion === undefined || e.version <= toVersion)) yield e;
+        }
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+    }
+  }
+
+  return {
+    collection,
+    async append(streamId, events, appendOpts) {
+      const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+      const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await appendAny(p) : await appendAt(p, p.expectedVersion, true);
+      return result;
+    },
+    async readTail(streamId, maxCommits) {
+      const id = parseStreamId(streamId);
+      const docs = await wrap('read the tail of', id, () => collection.find({ streamId: id }, { sort: { version: -1 }, limit: maxCommits, ...readBson }).toArray());
+      docs.reverse();
+      return { events: docs.flatMap((d) => decodeCommit(d)), fromVersion: docs.length === 0 ? 0 : Number(docs[0]?.prev) };
+    },
+    async appendAtKnownVersion(streamId, events, appendOpts) {
+      const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+      return appendAt(p, appendOpts.expectedVersion, false);
+    },
+    async read(streamId, readOpts) {
+      const out: RecordedEvent[] = [];
+      for await (const e of stream(streamId, readOpts)) out.push(e);
+      return out;
+    },
+    stream,
+    async version(streamId) {
+      return headVersion(parseStreamId(streamId));
+    },
+  };
+}
+
+/** Runs a driver call, turning any driver error into a `StorageError` with the cause kept. */
+async function wrap<T>(what: string, streamId: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof MongoError)) throw err;
+    throw new StorageError(`could not ${what} stream "${streamId}": ${err.message}`, { cause: err });
+  }
+}

@@ -1,0 +1,49 @@
+export { connect, createChronicle } from './chronicle.js';
+export type { Chronicle, ChronicleOptions, ConnectOptions } from './chronicle.js';
+
+export {
+  ChronicleError,
+  ConcurrencyError,
+  ValidationError,
+  CommandRejectedError,
+  CorruptDocumentError,
+  ConfigError,
+  ConnectionError,
+  MigrationError,
+  StorageError,
+  AbortedError,
+} from './errors.js';
+export type { ChronicleErrorCode, ValidationIssue } from './errors.js';
+
+export { createEventRepository } from './events/eventRepository.js';
+export type { EventRepositoryOptions } from './events/eventRepository.js';
+export type { AppendOptions, AppendResult, EventInput, EventMetadata, EventRepository, ReadOptions, RecordedEvent } from './events/types.js';
+
+export { createSnapshotRepository } from './snapshots/snapshotRepository.js';
+export type { SnapshotRepositoryOptions } from './snapshots/snapshotRepository.js';
+export type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotInput, SnapshotRepository } from './snapshots/types.js';
+
+export { createAggregateRepository } from './aggregates/aggregateRepository.js';
+export type { AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
+export type {
+  AggregateDefinition,
+  AggregateRepository,
+  AnyAggregateDefinition,
+  CommandOf,
+  DomainEvent,
+  EventOf,
+  EventSchemas,
+  HandleOptions,
+  HandleResult,
+  LoadedAggregate,
+  StateOf,
+} from './aggregates/types.js';
+
+export { migrate } from './migrations/migrate.js';
+export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
+export type { Migration } from '../migrations/types.js';
+
+export { loadConfig } from './config.js';
+export type { ChronicleConfig } from './config.js';
+export { createLogger, silentLogger } from './logger.js';
+export type { Logger } from './logger.js';

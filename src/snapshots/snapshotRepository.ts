@@ -1,0 +1,164 @@
+import { BSON, MongoError, MongoServerError, type Db, type WriteConcernSettings } from 'mongodb';
+import { z } from 'zod';
+import { StorageError, ValidationError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { decodePayload, encodePayload } from '../serialization/payload.js';
+import { parseInput, streamIdSchema, versionSchema } from '../validation.js';
+import type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotRepository } from './types.js';
+
+/** The `snapshots` collection's document. */
+export interface SnapshotDocument {
+  _id: string;
+  streamId: string;
+  streamType: string;
+  version: number;
+  schemaVersion: number;
+  state: unknown;
+  /** superjson meta of `state` as a JSON string, only when the state needed it. */
+  stateMeta?: string;
+  takenAt: Date;
+}
+
+export interface SnapshotRepositoryOptions {
+  logger?: Logger;
+  writeConcern?: WriteConcernSettings;
+  /** Default number of snapshots kept per stream by `save` (default 3). */
+  keep?: number;
+  maxSnapshotBytes?: number;
+}
+
+const positive = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' });
+const inputSchema = z.object({
+  streamId: streamIdSchema,
+  streamType: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a word of letters, digits and _' }).optional(),
+  version: versionSchema,
+  schemaVersion: positive,
+  state: z.unknown(),
+}, { error: 'must be an object { streamId, version, schemaVersion, state }' });
+const latestSchema = z.strictObject({ schemaVersion: positive.optional(), maxVersion: versionSchema.optional(), limit: positive.max(100).optional() });
+const int = z.union([z.number(), z.bigint()]).transform(Number).pipe(z.number().int().min(0));
+const docSchema = z.object({
+  _id: z.string(),
+  streamId: z.string(),
+  version: int,
+  schemaVersion: int,
+  state: z.unknown(),
+  stateMeta: z.string().optional(),
+  takenAt: z.date(),
+});
+
+/** Creates the snapshot repository over `db`'s `snapshots` collection (created by `migrate()`). */
+export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions = {}): SnapshotRepository {
+  const logger = opts.logger ?? silentLogger;
+  const writeConcern = opts.writeConcern ?? { w: 'majority', j: true };
+  const defaultKeep = opts.keep ?? 3;
+  const maxBytes = opts.maxSnapshotBytes ?? 12 * 1024 * 1024;
+  const col = db.collection<SnapshotDocument>('snapshots', { readPreference: 'primary' });
+
+  function decode(raw: unknown): Snapshot | null {
+    const parsed = docSchema.safeParse(raw);
+    const id = (raw as { _id?: unknown })._id;
+    if (!parsed.success) {
+      logger.warn({ snapshotId: id, problem: z.prettifyError(parsed.error) }, 'ignoring a snapshot document that does not parse');
+      return null;
+    }
+    try {
+      const state = decodePayload({ data: parsed.data.state, meta: parsed.data.stateMeta });
+      return { streamId: parsed.data.streamId, version: parsed.data.version, schemaVersion: parsed.data.schemaVersion, state, takenAt: parsed.data.takenAt };
+    } catch (err) {
+      logger.warn({ snapshotId: id, problem: (err as Error).message }, 'ignoring a snapshot whose state does not decode');
+      return null;
+    }
+  }
+
+  async function list(streamId: string, o: LatestSnapshotOptions & { limit?: number } = {}): Promise<Snapshot[]> {
+    const id = parseInput(streamIdSchema, streamId, 'streamId');
+    const { schemaVersion, maxVersion, limit = 3 } = parseInput(latestSchema, o, 'snapshot options');
+    const filter: Record<string, unknown> = { streamId: id };
+    if (schemaVersion !== undefined) filter.schemaVersion = schemaVersion;
+    if (maxVersion !== undefined) filter.version = { $lte: maxVersion };
+    const out: Snapshot[] = [];
+    const cursor = col.find(filter, { sort: { version: -1 }, useBigInt64: true, batchSize: limit + 2 });
+    try {
+      for (;;) {
+        const doc = await wrap(`read snapshots of "${id}"`, () => cursor.next());
+        if (!doc) break;
+        const snap = decode(doc);
+        if (snap) out.push(snap);
+        if (out.length >= limit) break;
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+    }
+    return out;
+  }
+
+  async function prune(streamId: string, keep: number): Promise<number> {
+    const id = parseInput(streamIdSchema, streamId, 'streamId');
+    const docs = await wrap(`list snapshots of "${id}"`, () =>
+      col.find({ streamId: id }, { projection: { _id: 1, schemaVersion: 1, version: 1 }, sort: { version: -1 }, useBigInt64: true }).toArray(),
+    );
+    const seen = new Map<number, number>();
+    const doomed: string[] = [];
+    for (const d of docs) {
+      const sv = Number(d.schemaVersion);
+      const n = (seen.get(sv) ?? 0) + 1;
+      seen.set(sv, n);
+      if (n > keep) doomed.push(d._id);
+    }
+    if (doomed.length === 0) return 0;
+    const res = await wrap(`prune snapshots of "${id}"`, () => col.deleteMany({ _id: { $in: doomed } }, { writeConcern }));
+    return res.deletedCount;
+  }
+
+  return {
+    async save(input, saveOpts: SaveSnapshotOptions = {}) {
+      const s = parseInput(inputSchema, input, 'snapshot');
+      const payload = encodePayload(s.state, 'state');
+      const dash = s.streamId.indexOf('-');
+      const doc: SnapshotDocument = {
+        // Deterministic id: the same snapshot saved twice collides and stays a no-op.
+        _id: JSON.stringify([s.streamId, s.schemaVersion, s.version]),
+        streamId: s.streamId,
+        streamType: s.streamType ?? (dash > 0 ? s.streamId.slice(0, dash) : s.streamId),
+        version: s.version,
+        schemaVersion: s.schemaVersion,
+        state: payload.data,
+        ...(payload.meta !== undefined ? { stateMeta: payload.meta } : {}),
+        takenAt: new Date(),
+      };
+      const size = BSON.calculateObjectSize(doc);
+      if (size > maxBytes) {
+        throw new ValidationError(`snapshot of "${s.streamId}" at version ${s.version} is ${size} bytes; the limit is ${maxBytes} bytes`, [
+          { path: ['state'], message: `document size ${size} exceeds ${maxBytes}` },
+        ]);
+      }
+      let written = true;
+      try {
+        await col.insertOne(doc, { writeConcern });
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === 11000)) {
+          throw new StorageError(`could not save snapshot of "${s.streamId}": ${(err as Error).message}`, { cause: err });
+        }
+        written = false;
+      }
+      const keep = saveOpts.keep ?? defaultKeep;
+      if (written) await prune(s.streamId, keep);
+      return { written };
+    },
+    async latest(streamId, o = {}) {
+      return (await list(streamId, { ...o, limit: 1 }))[0] ?? null;
+    },
+    list,
+    prune,
+  };
+}
+
+async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!(err instanceof MongoError)) throw err;
+    throw new StorageError(`could not ${what}: ${err.message}`, { cause: err });
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { ValidationError } from './errors.js';
+
+/** Longest stream id we accept; keeps index keys small on every server. */
+export const MAX_STREAM_ID_LENGTH = 256;
+
+export const streamIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(MAX_STREAM_ID_LENGTH, { error: `must be at most ${MAX_STREAM_ID_LENGTH} characters` })
+  // eslint-disable-next-line no-control-regex
+  .refine((s) => !/[\u0000-\u001f]/.test(s), { error: 'must not contain control characters' });
+
+export const versionSchema = z
+  .number({ error: 'must be a number' })
+  .int({ error: 'must be a whole number' })
+  .min(0, { error: 'must not be negative' })
+  .max(Number.MAX_SAFE_INTEGER, { error: 'is too large' });
+
+/**
+ * Parses `value` with `schema` or throws a `ValidationError` whose message names what was
+ * wrong (`label`) and every issue with its path. Runs before any I/O.
+ */
+export function parseInput<T>(schema: z.ZodType<T>, value: unknown, label: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
+  const detail = issues.map((i) => (i.path.length ? `${label}.${i.path.join('.')}: ${i.message}` : `${label}: ${i.message}`)).join('; ');
+  throw new ValidationError(`invalid ${label}: ${detail}`, issues);
+}
+
+/** Validates a stream id; an object such as `{ $gt: "" }` is refused before it reaches a query. */
+export function parseStreamId(value: unknown): string {
+  return parseInput(streamIdSchema, value, 'streamId');
+}
