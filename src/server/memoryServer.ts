@@ -1,3 +1,4 @@
+import type * as MemoryServerModule from 'mongodb-memory-server';
 import { ChronicleError } from '../errors.js';
 
 /** Why mongodb-memory-server can or cannot be used on this machine. */
@@ -13,7 +14,7 @@ export interface MemoryServerProbe {
  * the fall-back to FerretDB fast instead of waiting on download retries.
  */
 export async function probeMemoryServer(timeoutMs = 3_000): Promise<MemoryServerProbe> {
-  let core: typeof import('mongodb-memory-server');
+  let core: typeof MemoryServerModule;
   try {
     core = await import('mongodb-memory-server');
   } catch {

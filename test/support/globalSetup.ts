@@ -23,7 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     try {
       info = await describeServer(external, 5_000);
     } catch (err) {
-      throw new Error(`MONGODB_URI is set but unusable: ${(err as Error).message}\n${HOW_TO_GET_A_SERVER}`);
+      throw new Error(`MONGODB_URI is set but unusable: ${(err as Error).message}\n${HOW_TO_GET_A_SERVER}`, { cause: err });
     }
     log(`using MONGODB_URI ${redactUri(external)}: ${info.description}`);
     project.provide('mongoUri', external);
