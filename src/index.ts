@@ -47,3 +47,27 @@ export { loadConfig } from './config.js';
 export type { ChronicleConfig } from './config.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { Logger } from './logger.js';
+
+export { defineAggregate } from './aggregates/defineAggregate.js';
+export type { AggregateConfig, DefinedAggregate, EventSchemaMap, EventsOf } from './aggregates/defineAggregate.js';
+export { validateCommand, validateEvent, validateState } from './aggregates/validation.js';
+export { given } from './aggregates/testing/index.js';
+export type { Decided, Given, StateExpectation, When } from './aggregates/testing/index.js';
+
+export {
+  todoListAggregate,
+  todoCommandSchema,
+  todoEventSchemas,
+  todoListStateSchema,
+  allTodos,
+  doneTodos,
+  getTodo,
+  hasTodo,
+  userAggregate,
+  userAggregateV2,
+  userCommandSchema,
+  userEventSchemas,
+  userStateSchema,
+  userStateSchemaV2,
+} from './domain/index.js';
+export type { Todo, TodoCommand, TodoEvent, TodoListState, UserCommand, UserEvent, UserState, UserStateV2 } from './domain/index.js';
