@@ -5,6 +5,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, parseStreamId, versionSchema } from '../validation.js';
 import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, prepareAppend, type PreparedAppend } from './appendInput.js';
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
+import { findDocuments } from '../storage/findDocuments.js';
 import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
 import { z } from 'zod';
 
@@ -56,11 +57,10 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
   const maxAnyAttempts = opts.maxAnyAttempts ?? 100;
   // Reads go to the primary so a caller always sees its own acknowledged appends.
   const collection = db.collection<CommitDocument>(opts.collection ?? 'events', { readPreference: 'primary' });
-  const readBson = { useBigInt64: true } as const;
 
   async function headVersion(streamId: string): Promise<number> {
     const head = await wrap('read the head of', streamId, () =>
-      collection.find({ streamId }, { projection: { _id: 0, version: 1 }, sort: { version: -1 }, limit: 1, ...readBson }).next(),
+      findDocuments(collection, { streamId }, { projection: { _id: 0, version: 1 }, sort: { version: -1 }, limit: 1 }).next(),
     );
     return head ? Number(head.version) : 0;
   }
@@ -95,7 +95,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
    * its id: present means this is a retry (same content) or a misuse (other content).
    */
   async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date }) | null> {
-    const existing = await wrap('read commit of', p.streamId, () => collection.findOne({ _id: p.commitId }, readBson));
+    const existing = await wrap('read commit of', p.streamId, () => findDocuments(collection, { _id: p.commitId }, { limit: 1 }).next());
     if (!existing) return null;
     const storedEvents = existing.events.map((e) => ({ type: e.type, schemaVersion: Number(e.schemaVersion), data: e.data, meta: e.meta }));
     if (existing.streamId !== p.streamId || commitFingerprint(existing.streamId, storedEvents) !== commitFingerprint(p.streamId, p.events)) {
@@ -137,7 +137,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
     const { afterVersion = 0, toVersion } = parseInput(readOptionsSchema, readOpts, 'read options');
     // Only commits overlapping (afterVersion, toVersion] are fetched: ends after the start, starts before the end.
     const filter = toVersion === undefined ? { streamId: id, version: { $gt: afterVersion } } : { streamId: id, version: { $gt: afterVersion }, prev: { $lt: toVersion } };
-    const cursor = collection.find(filter, { sort: { version: 1 }, ...readBson });
+    const cursor = findDocuments(collection, filter, { sort: { version: 1 } });
     try {
       for (;;) {
         const doc = await wrap('read', id, () => cursor.next());
@@ -160,7 +160,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
     },
     async readTail(streamId, maxCommits) {
       const id = parseStreamId(streamId);
-      const docs = await wrap('read the tail of', id, () => collection.find({ streamId: id }, { sort: { version: -1 }, limit: maxCommits, ...readBson }).toArray());
+      const docs = await wrap('read the tail of', id, () => findDocuments(collection, { streamId: id }, { sort: { version: -1 }, limit: maxCommits }).toArray());
       docs.reverse();
       return { events: docs.flatMap((d) => decodeCommit(d)), fromVersion: docs.length === 0 ? 0 : Number(docs[0]?.prev) };
     },

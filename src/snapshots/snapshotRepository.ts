@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodePayload, encodePayload } from '../serialization/payload.js';
+import { findDocuments } from '../storage/findDocuments.js';
 import { parseInput, streamIdSchema, versionSchema } from '../validation.js';
 import type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotRepository } from './types.js';
 
@@ -78,7 +79,7 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
     if (schemaVersion !== undefined) filter.schemaVersion = schemaVersion;
     if (maxVersion !== undefined) filter.version = { $lte: maxVersion };
     const out: Snapshot[] = [];
-    const cursor = col.find(filter, { sort: { version: -1 }, useBigInt64: true, batchSize: limit + 2 });
+    const cursor = findDocuments(col, filter, { sort: { version: -1 }, batchSize: limit + 2 });
     try {
       for (;;) {
         const doc = await wrap(`read snapshots of "${id}"`, () => cursor.next());
