@@ -1,6 +1,8 @@
 import type { Migration } from './types.js';
 import * as m001 from './001_create_events.js';
 import * as m002 from './002_create_snapshots.js';
+import * as m003 from './003_inspection_indexes.js';
+import * as m004 from './004_snapshot_job_runs.js';
 
 export type { Migration } from './types.js';
 
@@ -8,4 +10,6 @@ export type { Migration } from './types.js';
 export const migrations: Migration[] = [
   { id: '001_create_events', ...m001 },
   { id: '002_create_snapshots', ...m002 },
+  { id: '003_inspection_indexes', ...m003 },
+  { id: '004_snapshot_job_runs', ...m004 },
 ];

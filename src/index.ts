@@ -71,3 +71,8 @@ export {
   userStateSchemaV2,
 } from './domain/index.js';
 export type { Todo, TodoCommand, TodoEvent, TodoListState, UserCommand, UserEvent, UserState, UserStateV2 } from './domain/index.js';
+
+export { runSnapshotJob, DEFAULT_OVERLAP_MS } from './jobs/runSnapshotJob.js';
+export type { SnapshotJobOptions, SnapshotJobProgress, SnapshotJobReport } from './jobs/runSnapshotJob.js';
+export { createSnapshotScheduler, parseSchedule } from './jobs/scheduler.js';
+export type { SnapshotScheduler, SnapshotSchedulerOptions } from './jobs/scheduler.js';

@@ -1,0 +1,64 @@
+import { rm } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { createStreamCatalog } from '../../events/streamCatalog.js';
+import { startEmbeddedServer, type EmbeddedServer } from '../../server/embeddedServer.js';
+import { cliContext, openChronicle } from '../context.js';
+import { seedDemo } from '../demoSeed.js';
+import { shutdownSignal } from '../shutdown.js';
+import { addJobOptions, jobOptions, runScheduled, type JobFlags } from './snapshot.js';
+
+/**
+ * `chronicle start` (what `npm start` runs): migrations, then the snapshot job at once and on
+ * its schedule until SIGINT/SIGTERM. Without MONGODB_URI it starts an embedded server
+ * (mongodb-memory-server, else FerretDB) with temporary data and seeds a demo into the empty
+ * database, so one command shows the whole loop; `--demo` seeds an empty external database too.
+ */
+export function registerStartCommand(program: Command): void {
+  const start = program
+    .command('start')
+    .description('run migrations, then the snapshot job now and on its schedule (no MONGODB_URI: embedded server + demo data)');
+  addJobOptions(start)
+    .option('--demo', 'seed the demo into an empty database even when MONGODB_URI is set')
+    .option('--no-demo', 'never seed the demo')
+    .action(async (opts: JobFlags & { demo?: boolean }, command: Command) => {
+      const ctx = cliContext(command);
+      const { logger } = ctx;
+      const shutdown = shutdownSignal(logger);
+      let server: EmbeddedServer | null = null;
+      try {
+        let uri = ctx.config.mongodbUri;
+        if (!uri) {
+          logger.info('MONGODB_URI is not set: starting an embedded server (mongodb-memory-server if a mongod is available, else FerretDB)');
+          server = await startEmbeddedServer({ log: (msg) => logger.info(msg) });
+          logger.info({ kind: server.kind, uri: server.uri }, `embedded server running: ${server.info.description} at ${server.uri} (temporary data, removed on exit)`);
+          uri = server.uri;
+        }
+        if (shutdown.signal.aborted) return;
+        const chronicle = await openChronicle(ctx, uri);
+        try {
+          const { applied } = await chronicle.migrate();
+          logger.info({ db: ctx.config.dbName, applied }, applied.length > 0 ? `applied ${applied.length} migration(s)` : 'database is up to date');
+          const job = jobOptions(ctx, opts);
+          if ((opts.demo ?? server !== null) && !shutdown.signal.aborted) {
+            if (await createStreamCatalog(chronicle.db).isEmpty()) {
+              const seeded = await seedDemo(chronicle, job.threshold);
+              logger.info({ streams: seeded.streams }, `seeded the demo: ${seeded.streams.length} streams, ${seeded.events} events in ${seeded.commits} commits (snapshot threshold ${job.threshold})`);
+            } else {
+              logger.info('the database already holds events; not seeding the demo');
+            }
+          }
+          if (shutdown.signal.aborted) return;
+          await runScheduled(chronicle, ctx, { schedule: opts.cron ?? ctx.config.snapshotSchedule, job, signal: shutdown.signal, runAtStart: true });
+        } finally {
+          await chronicle.close().catch(() => {});
+        }
+      } finally {
+        if (server) {
+          await server.stop().catch(() => {});
+          if (server.dataDir) await rm(server.dataDir, { recursive: true, force: true }).catch(() => {});
+          logger.info('embedded server stopped');
+        }
+        shutdown.dispose();
+      }
+    });
+}

@@ -1,0 +1,233 @@
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import type { AnyAggregateDefinition } from '../aggregates/types.js';
+import { internals, type Chronicle } from '../chronicle.js';
+import { AbortedError, ChronicleError, ValidationError } from '../errors.js';
+import { createStreamCatalog } from '../events/streamCatalog.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { parseInput } from '../validation.js';
+import { createCheckpointRepository } from './checkpointRepository.js';
+
+/** Options of `runSnapshotJob`. */
+export interface SnapshotJobOptions {
+  /** The aggregates to snapshot; streams of other types are never read. */
+  aggregates: readonly AnyAggregateDefinition[];
+  /** A stream is due when it has at least this many events since its latest snapshot (or its start). */
+  threshold: number;
+  /** Streams loaded and snapshotted at once. */
+  concurrency: number;
+  /** Aborting stops new work, lets in-flight streams finish, then rejects with `AbortedError`. */
+  signal?: AbortSignal;
+  /** Ignore the checkpoint and consider every stream (e.g. after a `schemaVersion` bump). */
+  full?: boolean;
+  /** Snapshots kept per stream; defaults to the Chronicle's `snapshotKeep` (3). */
+  keep?: number;
+  /** How far before the previous run's start discovery reads again (default 120 000 ms). */
+  overlapMs?: number;
+  logger?: Logger;
+  onProgress?: (progress: SnapshotJobProgress) => void;
+}
+
+export interface SnapshotJobProgress {
+  /** Streams to examine; known once discovery has finished. */
+  total: number;
+  done: number;
+  written: number;
+  failed: number;
+}
+
+/** What one run did. `streamsScanned = snapshotsWritten + skipped + failed.length`. */
+export interface SnapshotJobReport {
+  /** Streams examined: those with commits since the checkpoint, plus earlier failures retried. */
+  streamsScanned: number;
+  snapshotsWritten: number;
+  /** Examined but not written: below the threshold, or already saved by a concurrent run. */
+  skipped: number;
+  failed: { streamId: string; error: string; code?: string }[];
+  durationMs: number;
+}
+
+/** Default safety overlap: covers clock skew between writers and appends still in flight. */
+export const DEFAULT_OVERLAP_MS = 120_000;
+/** Run records kept per scope: the newest is the checkpoint, the rest are history for operators. */
+const RUNS_KEPT_PER_SCOPE = 10;
+/** Stream ids per snapshot-version lookup: one query per chunk instead of one per stream. */
+const LOOKUP_CHUNK = 500;
+
+const positiveInt = (max: number) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(max, { error: `must be at most ${max}` });
+const definitionSchema = z.looseObject(
+  {
+    type: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a word of letters, digits and _' }),
+    schemaVersion: positiveInt(Number.MAX_SAFE_INTEGER),
+    evolve: z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', { error: 'must be a function' }),
+    initialState: z.custom<() => unknown>((v) => typeof v === 'function', { error: 'must be a function' }),
+    stateSchema: z.custom<z.ZodType>((v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === 'function', { error: 'must be a zod schema' }),
+  },
+  { error: 'must be an aggregate definition' },
+);
+const optionsSchema = z.object(
+  {
+    aggregates: z.array(definitionSchema, { error: 'must be an array of aggregate definitions' }).min(1, { error: 'must name at least one aggregate' }),
+    threshold: positiveInt(10_000_000),
+    concurrency: positiveInt(256),
+    keep: positiveInt(1000).optional(),
+    overlapMs: z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must not be negative' }).optional(),
+    full: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  { error: 'must be an object { aggregates, threshold, concurrency }' },
+);
+
+interface Candidate {
+  def: AnyAggregateDefinition;
+  streamId: string;
+  /** Highest version seen in the window; null for a retried failure, whose head was not read. */
+  headSeen: number | null;
+}
+
+/**
+ * Writes a snapshot for every stream of `aggregates` that has at least `threshold` events since
+ * its latest snapshot of the aggregate's current `schemaVersion`, and nothing else.
+ *
+ * Incremental: candidates are the streams with commits recorded since the previous completed
+ * run (minus `overlapMs`), read with a projection of `streamId` and `version` only, plus the
+ * streams that failed last time; `full` considers every stream. Each checkpoint is per
+ * aggregate type and `schemaVersion`, so a bumped `schemaVersion` starts with a full scan of
+ * its type by itself. A due stream is loaded through `chronicle.aggregate(def).load` and saved
+ * at the loaded version, pruning to the newest `keep`. One stream's failure (corrupt events, a
+ * throwing `evolve`) lands in `failed` and the others go on; failed streams are retried by the
+ * next run. Two instances at once are harmless: saving the same snapshot twice is a no-op.
+ *
+ * Missing a snapshot is never a correctness problem (loads replay from an older one), so the
+ * job prefers doing a little less over reading everything.
+ *
+ * @throws ValidationError for bad options (before any I/O).
+ * @throws AbortedError when `signal` aborts: in-flight streams finish, snapshots already written
+ *   stay, and the checkpoint does not advance, so the next run covers the same window. No partial
+ *   report is returned; the error message says how far the run got.
+ */
+export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobOptions): Promise<SnapshotJobReport> {
+  const o = parseInput(optionsSchema, options, 'snapshot job options');
+  const defs = options.aggregates;
+  const scopeOf = (d: AnyAggregateDefinition) => `${d.type}@${d.schemaVersion}`;
+  const scopes = defs.map(scopeOf);
+  if (new Set(scopes).size !== scopes.length) {
+    throw new ValidationError('snapshot job options: two aggregates share a type and schemaVersion', [{ path: ['aggregates'], message: 'duplicate type@schemaVersion' }]);
+  }
+  const signal = options.signal;
+  const inner = internals.get(chronicle);
+  const logger = options.logger ?? inner?.logger ?? silentLogger;
+  const keep = o.keep ?? inner?.snapshotKeep ?? 3;
+  const overlapMs = o.overlapMs ?? DEFAULT_OVERLAP_MS;
+  const started = Date.now();
+  const abortError = (what: string) => new AbortedError(`snapshot job aborted ${what}; the checkpoint was not advanced`, { cause: signal?.reason });
+  if (signal?.aborted) throw abortError('before it started');
+
+  const catalog = createStreamCatalog(chronicle.db, { eventsCollection: inner?.events.collection.collectionName });
+  const checkpoints = createCheckpointRepository(chronicle.db);
+  const startedAt = new Date();
+
+  // Per type, the earliest bound any of its scopes needs; a scope without a checkpoint needs all.
+  const retries = new Map<AnyAggregateDefinition, string[]>();
+  const sinceByType = new Map<string, Date | undefined>();
+  for (const def of defs) {
+    const cp = o.full ? null : await checkpoints.latest(scopeOf(def));
+    retries.set(def, cp?.failedStreams ?? []);
+    const since = cp ? new Date(cp.startedAt.getTime() - overlapMs) : undefined;
+    const prev = sinceByType.has(def.type) ? sinceByType.get(def.type) : since;
+    sinceByType.set(def.type, prev === undefined || since === undefined ? undefined : new Date(Math.min(prev.getTime(), since.getTime())));
+  }
+  logger.info({ scopes, full: o.full ?? false, since: Object.fromEntries(sinceByType) }, 'snapshot job: discovering candidates');
+
+  const heads = new Map<string, Map<string, number>>();
+  for (const type of sinceByType.keys()) heads.set(type, new Map());
+  const clauses = [...sinceByType].map(([streamType, since]) => (since ? { streamType, since } : { streamType }));
+  for await (const c of catalog.commitHeads(clauses)) {
+    if (signal?.aborted) throw abortError('during discovery');
+    const m = heads.get(c.streamType);
+    if (m) m.set(c.streamId, Math.max(m.get(c.streamId) ?? 0, c.version));
+  }
+
+  const candidates: Candidate[] = [];
+  for (const def of defs) {
+    const seen = heads.get(def.type) ?? new Map<string, number>();
+    for (const [streamId, head] of seen) candidates.push({ def, streamId, headSeen: head });
+    for (const streamId of retries.get(def) ?? []) if (!seen.has(streamId)) candidates.push({ def, streamId, headSeen: null });
+  }
+
+  const repos = new Map(defs.map((d) => [d, chronicle.aggregate(d)]));
+  const report: SnapshotJobReport = { streamsScanned: candidates.length, snapshotsWritten: 0, skipped: 0, failed: [], durationMs: 0 };
+  let done = 0;
+  const progress = () => options.onProgress?.({ total: candidates.length, done, written: report.snapshotsWritten, failed: report.failed.length });
+  const finish = (outcome: 'written' | 'skipped') => {
+    if (outcome === 'written') report.snapshotsWritten += 1;
+    else report.skipped += 1;
+    done += 1;
+    progress();
+  };
+  progress();
+
+  async function snapshotStream(c: Candidate): Promise<void> {
+    if (signal?.aborted) return;
+    try {
+      const prefix = `${c.def.type}-`;
+      if (!c.streamId.startsWith(prefix) || c.streamId.length === prefix.length) {
+        logger.warn({ streamId: c.streamId, aggregate: c.def.type }, 'skipping a stream whose id does not have the form "<type>-<id>"');
+        return finish('skipped');
+      }
+      const loaded = await (repos.get(c.def) ?? chronicle.aggregate(c.def)).load(c.streamId.slice(prefix.length));
+      // Re-checked against what the load actually started from: its latest *valid* snapshot.
+      if (loaded.version - (loaded.snapshotVersion ?? 0) < o.threshold) return finish('skipped');
+      const valid = c.def.stateSchema.safeParse(loaded.state);
+      if (!valid.success) {
+        throw new ChronicleError('VALIDATION', `state of "${c.streamId}" at version ${loaded.version} fails the stateSchema of ${scopeOf(c.def)}: ${z.prettifyError(valid.error).replace(/\n/g, ' ')}`);
+      }
+      const { written } = await chronicle.snapshots.save(
+        { streamId: c.streamId, streamType: c.def.type, version: loaded.version, schemaVersion: c.def.schemaVersion, state: loaded.state },
+        { keep },
+      );
+      logger.debug({ streamId: c.streamId, version: loaded.version, written }, 'snapshot saved');
+      finish(written ? 'written' : 'skipped');
+    } catch (err) {
+      const e = err as Error;
+      report.failed.push({ streamId: c.streamId, error: e.message, ...(err instanceof ChronicleError ? { code: err.code } : {}) });
+      logger.warn({ streamId: c.streamId, aggregate: scopeOf(c.def), error: e.message }, 'snapshot job: stream failed');
+      done += 1;
+      progress();
+    }
+  }
+
+  const limit = pLimit(o.concurrency);
+  const tasks: Promise<void>[] = [];
+  // Snapshot versions are looked up a chunk at a time, so loads start while later chunks are read.
+  for (let i = 0; i < candidates.length && !signal?.aborted; i += LOOKUP_CHUNK) {
+    const chunk = candidates.slice(i, i + LOOKUP_CHUNK);
+    const bySchema = new Map<number, string[]>();
+    for (const c of chunk) if (c.headSeen !== null) bySchema.set(c.def.schemaVersion, [...(bySchema.get(c.def.schemaVersion) ?? []), c.streamId]);
+    const snapVersions = new Map<number, Map<string, number>>();
+    for (const [schemaVersion, ids] of bySchema) snapVersions.set(schemaVersion, await catalog.snapshotVersions(ids, schemaVersion));
+    for (const c of chunk) {
+      // Snapshot documents are taken at face value here (reading their states to validate them
+      // would cost more than the loads it saves); the load re-checks against the valid one.
+      const snap = snapVersions.get(c.def.schemaVersion)?.get(c.streamId) ?? 0;
+      if (c.headSeen !== null && c.headSeen - snap < o.threshold) finish('skipped');
+      else tasks.push(limit(() => snapshotStream(c)));
+    }
+  }
+  await Promise.all(tasks);
+  if (signal?.aborted) throw abortError(`after ${done} of ${candidates.length} streams (${report.snapshotsWritten} snapshots written)`);
+
+  const finishedAt = new Date();
+  await checkpoints.record({
+    scopes,
+    startedAt,
+    finishedAt,
+    full: o.full ?? false,
+    streamsScanned: report.streamsScanned,
+    snapshotsWritten: report.snapshotsWritten,
+    skipped: report.skipped,
+    failedStreams: report.failed.map((f) => f.streamId),
+  });
+  await checkpoints.prune(RUNS_KEPT_PER_SCOPE).catch((err: Error) => logger.warn({ error: err.message }, 'could not prune old snapshot job runs'));
+  report.durationMs = Date.now() - started;
+  return report;
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { AggregateDefinition, AggregateRepository } from '../../src/aggregates/types.js';
+import type { Chronicle } from '../../src/chronicle.js';
+import type { Logger } from '../../src/logger.js';
+
+export type CounterEvent = { type: 'Added'; data: { by: number; boom?: boolean } };
+export type CounterState = { total: number; events: number };
+
+/**
+ * A minimal aggregate for job tests. Its `evolve` throws on an event with `boom: true`, which
+ * is how a test makes exactly one stream fail.
+ */
+export function counterAggregate(type: string, schemaVersion = 1): AggregateDefinition<CounterState, { type: 'Add'; by: number }, CounterEvent> {
+  return {
+    type,
+    schemaVersion,
+    initialState: () => ({ total: 0, events: 0 }),
+    evolve(state, event) {
+      if (event.data.boom) throw new Error(`boom at total ${state.total}`);
+      return { total: state.total + event.data.by, events: state.events + 1 };
+    },
+    decide: (command) => [{ type: 'Added', data: { by: command.by } }],
+    commandSchema: z.object({ type: z.literal('Add'), by: z.number() }),
+    eventSchemas: { Added: z.object({ by: z.number(), boom: z.boolean().optional() }) },
+    stateSchema: z.strictObject({ total: z.number(), events: z.number() }),
+  };
+}
+
+/** Appends `count` Added events to `streamId` in commits of `perCommit`, after its current head. */
+export async function addEvents(chronicle: Chronicle, streamId: string, count: number, opts: { perCommit?: number; boomAt?: number } = {}): Promise<number> {
+  let version = await chronicle.events.version(streamId);
+  let left = count;
+  while (left > 0) {
+    const n = Math.min(left, opts.perCommit ?? 5);
+    const events = Array.from({ length: n }, (_, i) => ({ type: 'Added', data: version + i + 1 === opts.boomAt ? { by: 1, boom: true } : { by: 1 } }));
+    version = (await chronicle.events.append(streamId, events, { expectedVersion: version })).version;
+    left -= n;
+  }
+  return version;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The same Chronicle, with every aggregate load delayed by `delayMs` and counted: `maxInFlight`
+ * is the most loads that were running at once. The job only uses `db`, `aggregate` and
+ * `snapshots`, so a plain wrapper object is enough.
+ */
+export function instrument(base: Chronicle, delayMs: number) {
+  const stats = { inFlight: 0, maxInFlight: 0, loads: 0, onLoad: (_n: number) => {} };
+  const chronicle: Chronicle = {
+    ...base,
+    aggregate: ((def: never, o: never) => {
+      const repo = base.aggregate(def, o) as AggregateRepository<unknown, unknown, never>;
+      return {
+        ...repo,
+        async load(id: string) {
+          stats.inFlight += 1;
+          stats.loads += 1;
+          stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+          stats.onLoad(stats.loads);
+          try {
+            await sleep(delayMs);
+            return await repo.load(id);
+          } finally {
+            stats.inFlight -= 1;
+          }
+        },
+      };
+    }) as Chronicle['aggregate'],
+  };
+  return { chronicle, stats };
+}
+
+/** A logger that keeps every message, for asserting what the scheduler said. */
+export function recordingLogger(): Logger & { lines: { level: string; msg: string; obj: object }[] } {
+  const lines: { level: string; msg: string; obj: object }[] = [];
+  const at = (level: string) => (obj: object | string, msg?: string) => {
+    lines.push(typeof obj === 'string' ? { level, msg: obj, obj: {} } : { level, msg: msg ?? '', obj });
+  };
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
