@@ -6,6 +6,7 @@ import { silentLogger, type Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
 import { parseInput } from '../validation.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
+import { loadMany } from './loadMany.js';
 import { validateCommand, validateEvent } from './validation.js';
 
 export interface AggregateRepositoryOptions {
@@ -18,6 +19,9 @@ export interface AggregateRepositoryOptions {
    */
   tailCommits?: number;
 }
+
+/** Streams whose snapshot version a repository remembers between loads (see `baseHints`). */
+const MAX_BASE_HINTS = 10_000;
 
 const aggregateIdSchema = z
   .string({ error: 'must be a string' })
@@ -38,6 +42,17 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
   const maxAttempts = opts.maxAttempts ?? 10;
   const tailCommits = opts.tailCommits ?? 64;
   const streamId = (id: string) => `${definition.type}-${parseInput(aggregateIdSchema, id, 'aggregate id')}`;
+  // Per stream, the version of the snapshot its previous load started from (most recently used
+  // last). Only a hint: the next load then reads the events after it alongside the snapshots,
+  // instead of the newest `tailCommits` commits, so a load from a fresh snapshot fetches no
+  // old events however large the commits are. A stale hint costs at most the gap read below.
+  const baseHints = new Map<string, number>();
+  const rememberBase = (sid: string, version: number | null) => {
+    baseHints.delete(sid);
+    if (version === null) return;
+    baseHints.set(sid, version);
+    if (baseHints.size > MAX_BASE_HINTS) baseHints.delete(baseHints.keys().next().value as string);
+  };
 
   function toDomainEvent(e: RecordedEvent): TEvent {
     try {
@@ -68,11 +83,13 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
   async function load(id: string): Promise<LoadedAggregate<TState>> {
     const sid = streamId(id);
     // Both reads at once: with a short tail, a load costs one round-trip latency.
+    const hint = baseHints.get(sid);
     const [candidates, tail] = await Promise.all([
       snapshots.list(sid, { schemaVersion: definition.schemaVersion, limit: 3 }),
-      events.readTail(sid, tailCommits),
+      hint === undefined ? events.readTail(sid, tailCommits) : events.read(sid, { afterVersion: hint }).then((list) => ({ events: list, fromVersion: hint })),
     ]);
-    const head = tail.events.at(-1)?.version ?? 0;
+    // Versions are never removed, so a stream read after `hint` is at least at `hint`.
+    const head = tail.events.at(-1)?.version ?? tail.fromVersion;
     let base: { version: number; state: TState } | null = null;
     for (const snap of candidates) {
       if (snap.version > head) {
@@ -95,6 +112,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
       replay = [...gap, ...replay];
     }
     const state = evolveAll(base ? base.state : definition.initialState(), replay);
+    rememberBase(sid, base?.version ?? null);
     return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
   }
 
@@ -102,6 +120,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     definition,
     streamId,
     load,
+    loadMany: (ids) => loadMany(definition, events, snapshots, logger, ids, streamId),
     async handle(id, command, handleOpts = {}): Promise<HandleResult<TState, TEvent>> {
       const cmd = validateCommand(definition, command) as TCommand;
       const sid = streamId(id);

@@ -65,5 +65,10 @@ export interface AggregateRepository<TState, TCommand, TEvent extends DomainEven
   readonly definition: AggregateDefinition<TState, TCommand, TEvent>;
   streamId(id: string): string;
   load(id: string): Promise<LoadedAggregate<TState>>;
+  /**
+   * Loads many aggregates in two queries (snapshots, then the events after them), for batch
+   * work such as the snapshot job. Each id maps to its aggregate or to the error it hit.
+   */
+  loadMany(ids: string[]): Promise<Map<string, LoadedAggregate<TState> | Error>>;
   handle(id: string, command: TCommand, opts?: HandleOptions): Promise<HandleResult<TState, TEvent>>;
 }

@@ -35,6 +35,11 @@ export interface EventStoreInternals extends EventRepository {
    * `fromVersion` is the version before the oldest returned event (0 when complete).
    */
   readTail(streamId: string, maxCommits: number): Promise<{ events: RecordedEvent[]; fromVersion: number }>;
+  /**
+   * The events after `afterVersion` of many streams in one query, grouped per stream. A commit
+   * that does not decode fails only its own stream (`error`), so a batch job can go on.
+   */
+  readMany(ranges: { streamId: string; afterVersion: number }[]): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>>;
   readonly collection: Collection<CommitDocument>;
 }
 
@@ -157,6 +162,29 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
       const p = prepareAppend(streamId, events, appendOpts, randomUUID);
       const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await appendAny(p) : await appendAt(p, p.expectedVersion, true);
       return result;
+    },
+    async readMany(ranges) {
+      const out = new Map<string, { events: RecordedEvent[]; error?: Error }>();
+      if (ranges.length === 0) return out;
+      for (const r of ranges) out.set(parseStreamId(r.streamId), { events: [] });
+      const filter = { $or: ranges.map((r) => ({ streamId: r.streamId, version: { $gt: r.afterVersion } })) };
+      const cursor = findDocuments(collection, filter, { sort: { streamId: 1, version: 1 } });
+      try {
+        for (;;) {
+          const doc = await wrap('read', `${ranges.length} streams`, () => cursor.next());
+          if (!doc) break;
+          const entry = out.get(String(doc.streamId));
+          if (!entry || entry.error) continue;
+          try {
+            entry.events.push(...decodeCommit(doc));
+          } catch (err) {
+            entry.error = err as Error;
+          }
+        }
+      } finally {
+        await cursor.close().catch(() => {});
+      }
+      return out;
     },
     async readTail(streamId, maxCommits) {
       const id = parseStreamId(streamId);

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import type { AnyAggregateDefinition } from '../aggregates/types.js';
+import type { AnyAggregateDefinition, LoadedAggregate } from '../aggregates/types.js';
 import { internals, type Chronicle } from '../chronicle.js';
 import { AbortedError, ChronicleError, ValidationError } from '../errors.js';
 import { createStreamCatalog } from '../events/streamCatalog.js';
@@ -14,7 +14,7 @@ export interface SnapshotJobOptions {
   aggregates: readonly AnyAggregateDefinition[];
   /** A stream is due when it has at least this many events since its latest snapshot (or its start). */
   threshold: number;
-  /** Streams loaded and snapshotted at once. */
+  /** Batches of streams loaded and snapshotted at once (each batch is loaded in two queries). */
   concurrency: number;
   /** Aborting stops new work, lets in-flight streams finish, then rejects with `AbortedError`. */
   signal?: AbortSignal;
@@ -53,6 +53,8 @@ export const DEFAULT_OVERLAP_MS = 120_000;
 const RUNS_KEPT_PER_SCOPE = 10;
 /** Stream ids per snapshot-version lookup: one query per chunk instead of one per stream. */
 const LOOKUP_CHUNK = 500;
+/** Most streams loaded by one query pair. */
+const MAX_BATCH = 200;
 
 const positiveInt = (max: number) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(max, { error: `must be at most ${max}` });
 const definitionSchema = z.looseObject(
@@ -92,8 +94,8 @@ interface Candidate {
  * run (minus `overlapMs`), read with a projection of `streamId` and `version` only, plus the
  * streams that failed last time; `full` considers every stream. Each checkpoint is per
  * aggregate type and `schemaVersion`, so a bumped `schemaVersion` starts with a full scan of
- * its type by itself. A due stream is loaded through `chronicle.aggregate(def).load` and saved
- * at the loaded version, pruning to the newest `keep`. One stream's failure (corrupt events, a
+ * its type by itself. Due streams are loaded in batches through `chronicle.aggregate(def).loadMany`
+ * (two queries per batch) and saved at the loaded version, pruning to the newest `keep`. One stream's failure (corrupt events, a
  * throwing `evolve`) lands in `failed` and the others go on; failed streams are retried by the
  * next run. Two instances at once are harmless: saving the same snapshot twice is a no-op.
  *
@@ -166,39 +168,59 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
   };
   progress();
 
-  async function snapshotStream(c: Candidate): Promise<void> {
+  const fail = (c: Candidate, err: unknown) => {
+    const e = err as Error;
+    report.failed.push({ streamId: c.streamId, error: e.message, ...(err instanceof ChronicleError ? { code: err.code } : {}) });
+    logger.warn({ streamId: c.streamId, aggregate: scopeOf(c.def), error: e.message }, 'snapshot job: stream failed');
+    done += 1;
+    progress();
+  };
+
+  /** Loads a batch of due streams of one aggregate in two queries, then saves each snapshot. */
+  async function snapshotBatch(def: AnyAggregateDefinition, batch: Candidate[]): Promise<void> {
     if (signal?.aborted) return;
+    const prefix = `${def.type}-`;
+    let loaded: Map<string, LoadedAggregate<unknown> | Error>;
     try {
-      const prefix = `${c.def.type}-`;
-      if (!c.streamId.startsWith(prefix) || c.streamId.length === prefix.length) {
-        logger.warn({ streamId: c.streamId, aggregate: c.def.type }, 'skipping a stream whose id does not have the form "<type>-<id>"');
-        return finish('skipped');
-      }
-      const loaded = await (repos.get(c.def) ?? chronicle.aggregate(c.def)).load(c.streamId.slice(prefix.length));
-      // Re-checked against what the load actually started from: its latest *valid* snapshot.
-      if (loaded.version - (loaded.snapshotVersion ?? 0) < o.threshold) return finish('skipped');
-      const valid = c.def.stateSchema.safeParse(loaded.state);
-      if (!valid.success) {
-        throw new ChronicleError('VALIDATION', `state of "${c.streamId}" at version ${loaded.version} fails the stateSchema of ${scopeOf(c.def)}: ${z.prettifyError(valid.error).replace(/\n/g, ' ')}`);
-      }
-      const { written } = await chronicle.snapshots.save(
-        { streamId: c.streamId, streamType: c.def.type, version: loaded.version, schemaVersion: c.def.schemaVersion, state: loaded.state },
-        { keep },
-      );
-      logger.debug({ streamId: c.streamId, version: loaded.version, written }, 'snapshot saved');
-      finish(written ? 'written' : 'skipped');
+      loaded = await (repos.get(def) ?? chronicle.aggregate(def)).loadMany(batch.map((c) => c.streamId.slice(prefix.length)));
     } catch (err) {
-      const e = err as Error;
-      report.failed.push({ streamId: c.streamId, error: e.message, ...(err instanceof ChronicleError ? { code: err.code } : {}) });
-      logger.warn({ streamId: c.streamId, aggregate: scopeOf(c.def), error: e.message }, 'snapshot job: stream failed');
-      done += 1;
-      progress();
+      for (const c of batch) fail(c, err);
+      return;
+    }
+    const saved: string[] = [];
+    for (const c of batch) {
+      try {
+        const agg = loaded.get(c.streamId.slice(prefix.length));
+        if (!agg || agg instanceof Error) throw agg ?? new ChronicleError('STORAGE', `stream "${c.streamId}" was not loaded`);
+        // Re-checked against what the load actually started from: its latest *valid* snapshot.
+        if (agg.version - (agg.snapshotVersion ?? 0) < o.threshold) {
+          finish('skipped');
+          continue;
+        }
+        const valid = def.stateSchema.safeParse(agg.state);
+        if (!valid.success) {
+          throw new ChronicleError('VALIDATION', `state of "${c.streamId}" at version ${agg.version} fails the stateSchema of ${scopeOf(def)}: ${z.prettifyError(valid.error).replace(/\n/g, ' ')}`);
+        }
+        // Pruned for the whole batch below: one query instead of one per stream.
+        const { written } = await chronicle.snapshots.save(
+          { streamId: c.streamId, streamType: def.type, version: agg.version, schemaVersion: def.schemaVersion, state: agg.state },
+          { keep, prune: false },
+        );
+        if (written) saved.push(c.streamId);
+        logger.debug({ streamId: c.streamId, version: agg.version, written }, 'snapshot saved');
+        finish(written ? 'written' : 'skipped');
+      } catch (err) {
+        fail(c, err);
+      }
+    }
+    if (saved.length > 0) {
+      await chronicle.snapshots.pruneMany(saved, keep).catch((err: Error) => logger.warn({ error: err.message }, 'could not prune old snapshots'));
     }
   }
 
   const limit = pLimit(o.concurrency);
-  const tasks: Promise<void>[] = [];
-  // Snapshot versions are looked up a chunk at a time, so loads start while later chunks are read.
+  const due: Candidate[] = [];
+  // Snapshot versions are looked up a chunk at a time: one query per chunk, not per stream.
   for (let i = 0; i < candidates.length && !signal?.aborted; i += LOOKUP_CHUNK) {
     const chunk = candidates.slice(i, i + LOOKUP_CHUNK);
     const bySchema = new Map<number, string[]>();
@@ -210,7 +232,27 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
       // would cost more than the loads it saves); the load re-checks against the valid one.
       const snap = snapVersions.get(c.def.schemaVersion)?.get(c.streamId) ?? 0;
       if (c.headSeen !== null && c.headSeen - snap < o.threshold) finish('skipped');
-      else tasks.push(limit(() => snapshotStream(c)));
+      else due.push(c);
+    }
+  }
+  // Streams whose id is not "<type>-<id>" cannot be loaded through their aggregate.
+  const loadable = due.filter((c) => {
+    const prefix = `${c.def.type}-`;
+    if (c.streamId.startsWith(prefix) && c.streamId.length > prefix.length) return true;
+    logger.warn({ streamId: c.streamId, aggregate: c.def.type }, 'skipping a stream whose id does not have the form "<type>-<id>"');
+    finish('skipped');
+    return false;
+  });
+  // Batches small enough that every concurrency slot gets several (so an abort stops soon and
+  // slots stay busy), large enough that a big job costs few queries; `concurrency` bounds the
+  // batches in flight.
+  const batchSize = Math.max(1, Math.min(MAX_BATCH, Math.ceil(loadable.length / (o.concurrency * 4))));
+  const tasks: Promise<void>[] = [];
+  for (const def of defs) {
+    const mine = loadable.filter((c) => c.def === def);
+    for (let i = 0; i < mine.length; i += batchSize) {
+      const batch = mine.slice(i, i + batchSize);
+      tasks.push(limit(() => snapshotBatch(def, batch)));
     }
   }
   await Promise.all(tasks);

@@ -154,6 +154,63 @@ function prune(tree: unknown, prefix: string, dropped: Set<string>): unknown {
  */
 export function encodePayload(value: unknown, path = 'data'): StoredPayload {
   assertStorableKeys(value, path);
+  // Most payloads are plain JSON (plus valid Dates): stored as they are, with no meta, which is
+  // exactly what the superjson path below produces for them, at a fraction of the cost.
+  const plain = plainCopy(value, false);
+  if (plain !== NOT_PLAIN) return { data: plain };
+  return superjsonEncode(value, path);
+}
+
+const NOT_PLAIN: unique symbol = Symbol('not plain');
+
+/**
+ * A copy of `value` when BSON stores it as is and superjson would annotate nothing: strings,
+ * booleans, null, finite numbers other than -0, valid Dates, plain objects without undefined
+ * values, and arrays not directly inside arrays. Anything else: `NOT_PLAIN`. Runs after
+ * `assertStorableKeys`, so keys, cycles and sparse arrays are already checked.
+ */
+function plainCopy(value: unknown, inArray: boolean): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
+    case 'object': {
+      if (value === null) return null;
+      if (Array.isArray(value)) {
+        if (inArray) return NOT_PLAIN;
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const v = plainCopy(value[i], true);
+          if (v === NOT_PLAIN) return NOT_PLAIN;
+          out[i] = v;
+        }
+        return out;
+      }
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? NOT_PLAIN : new Date(value.getTime());
+      if (!isPlainObject(value)) return NOT_PLAIN;
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const v = plainCopy(value[key], false);
+        if (v === NOT_PLAIN) return NOT_PLAIN;
+        out[key] = v;
+      }
+      return out;
+    }
+    default:
+      return NOT_PLAIN;
+  }
+}
+
+/** `encodePayload` without its plain-JSON shortcut; exported for the test that checks both agree. */
+export function encodeWithSuperjson(value: unknown, path = 'data'): StoredPayload {
+  assertStorableKeys(value, path);
+  return superjsonEncode(value, path);
+}
+
+/** The general path: superjson, then its JSON reshaped for BSON and FerretDB. */
+function superjsonEncode(value: unknown, path: string): StoredPayload {
   let result: SuperJSONResult;
   try {
     result = sj.serialize(value as SuperJSONValue);

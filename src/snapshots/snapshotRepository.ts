@@ -94,23 +94,28 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
     return out;
   }
 
-  async function prune(streamId: string, keep: number): Promise<number> {
-    const id = parseInput(streamIdSchema, streamId, 'streamId');
-    const docs = await wrap(`list snapshots of "${id}"`, () =>
-      col.find({ streamId: id }, { projection: { _id: 1, schemaVersion: 1, version: 1 }, sort: { version: -1 }, useBigInt64: true }).toArray(),
+  async function pruneMany(streamIds: string[], keep: number): Promise<number> {
+    const ids = streamIds.map((id) => parseInput(streamIdSchema, id, 'streamId'));
+    if (ids.length === 0) return 0;
+    const what = ids.length === 1 ? `"${ids[0]}"` : `${ids.length} streams`;
+    const docs = await wrap(`list snapshots of ${what}`, () =>
+      col
+        .find({ streamId: ids.length === 1 ? ids[0] : { $in: ids } }, { projection: { _id: 1, streamId: 1, schemaVersion: 1, version: 1 }, sort: { streamId: 1, version: -1 }, useBigInt64: true })
+        .toArray(),
     );
-    const seen = new Map<number, number>();
+    const seen = new Map<string, number>();
     const doomed: string[] = [];
     for (const d of docs) {
-      const sv = Number(d.schemaVersion);
-      const n = (seen.get(sv) ?? 0) + 1;
-      seen.set(sv, n);
+      const key = `${d.streamId}\u0000${Number(d.schemaVersion)}`;
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
       if (n > keep) doomed.push(d._id);
     }
     if (doomed.length === 0) return 0;
-    const res = await wrap(`prune snapshots of "${id}"`, () => col.deleteMany({ _id: { $in: doomed } }, { writeConcern }));
+    const res = await wrap(`prune snapshots of ${what}`, () => col.deleteMany({ _id: { $in: doomed } }, { writeConcern }));
     return res.deletedCount;
   }
+  const prune = (streamId: string, keep: number) => pruneMany([streamId], keep);
 
   return {
     async save(input, saveOpts: SaveSnapshotOptions = {}) {
@@ -144,14 +149,35 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
         written = false;
       }
       const keep = saveOpts.keep ?? defaultKeep;
-      if (written) await prune(s.streamId, keep);
+      if (written && saveOpts.prune !== false) await prune(s.streamId, keep);
       return { written };
     },
     async latest(streamId, o = {}) {
       return (await list(streamId, { ...o, limit: 1 }))[0] ?? null;
     },
     list,
+    async listMany(streamIds, o) {
+      const ids = streamIds.map((id) => parseInput(streamIdSchema, id, 'streamId'));
+      const { schemaVersion, limit = 3 } = parseInput(latestSchema, { schemaVersion: o.schemaVersion, limit: o.limitPerStream }, 'snapshot options');
+      const out = new Map<string, Snapshot[]>();
+      if (ids.length === 0) return out;
+      const cursor = findDocuments(col, { streamId: { $in: ids }, schemaVersion }, { sort: { streamId: 1, version: -1 } });
+      try {
+        for (;;) {
+          const doc = await wrap(`read snapshots of ${ids.length} streams`, () => cursor.next());
+          if (!doc) break;
+          const list = out.get(String(doc.streamId)) ?? [];
+          if (list.length >= limit) continue;
+          const snap = decode(doc);
+          if (snap) out.set(snap.streamId, [...list, snap]);
+        }
+      } finally {
+        await cursor.close().catch(() => {});
+      }
+      return out;
+    },
     prune,
+    pruneMany,
   };
 }
 

@@ -29,6 +29,8 @@ export interface LatestSnapshotOptions {
 export interface SaveSnapshotOptions {
   /** Snapshots kept per stream (and schemaVersion) after this save; default 3. */
   keep?: number;
+  /** Set false to skip pruning (a caller that knows the stream has fewer than `keep`); default true. */
+  prune?: boolean;
 }
 
 /** Stores timestamped aggregate states; see `createSnapshotRepository`. */
@@ -39,6 +41,13 @@ export interface SnapshotRepository {
   latest(streamId: string, opts?: LatestSnapshotOptions): Promise<Snapshot | null>;
   /** Up to `limit` readable snapshots, newest first: the loader's fall-back candidates. */
   list(streamId: string, opts?: LatestSnapshotOptions & { limit?: number }): Promise<Snapshot[]>;
+  /**
+   * For many streams at once (one query): up to `limitPerStream` readable snapshots of
+   * `schemaVersion` per stream, newest first. Streams without one are absent from the map.
+   */
+  listMany(streamIds: string[], opts: { schemaVersion: number; limitPerStream?: number }): Promise<Map<string, Snapshot[]>>;
   /** Deletes all but the newest `keep` snapshots of the stream for each schemaVersion; returns how many went. */
   prune(streamId: string, keep: number): Promise<number>;
+  /** `prune` for many streams in one read and at most one delete. */
+  pruneMany(streamIds: string[], keep: number): Promise<number>;
 }

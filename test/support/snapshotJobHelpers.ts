@@ -42,8 +42,8 @@ export async function addEvents(chronicle: Chronicle, streamId: string, count: n
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The same Chronicle, with every aggregate load delayed by `delayMs` and counted: `maxInFlight`
- * is the most loads that were running at once. The job only uses `db`, `aggregate` and
+ * The same Chronicle, with every aggregate load (or batch load) delayed by `delayMs` and
+ * counted: `maxInFlight` is the most loads or batches that were running at once. The job only uses `db`, `aggregate` and
  * `snapshots`, so a plain wrapper object is enough.
  */
 export function instrument(base: Chronicle, delayMs: number) {
@@ -62,6 +62,21 @@ export function instrument(base: Chronicle, delayMs: number) {
           try {
             await sleep(delayMs);
             return await repo.load(id);
+          } finally {
+            stats.inFlight -= 1;
+          }
+        },
+        // The job loads in batches: a batch is one unit in flight, each of its streams one load.
+        async loadMany(ids: string[]) {
+          stats.inFlight += 1;
+          stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+          for (const _ of ids) {
+            stats.loads += 1;
+            stats.onLoad(stats.loads);
+          }
+          try {
+            await sleep(delayMs);
+            return await repo.loadMany(ids);
           } finally {
             stats.inFlight -= 1;
           }

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ChronicleError, CorruptDocumentError } from '../errors.js';
+import type { RecordedEvent } from '../events/types.js';
+import type { Logger } from '../logger.js';
+import type { Snapshot } from '../snapshots/types.js';
+import type { AggregateDefinition, DomainEvent } from './types.js';
+import { validateEvent } from './validation.js';
+
+/**
+ * Folds recorded events into `state` with the definition's `evolve`, validating each against
+ * `eventSchemas`. An event that does not fit, or an `evolve` that throws, becomes a
+ * `ChronicleError` naming stream, version and type.
+ */
+export function replayEvents<TState, TCommand, TEvent extends DomainEvent>(
+  definition: AggregateDefinition<TState, TCommand, TEvent>,
+  state: TState,
+  events: RecordedEvent[],
+): TState {
+  let s = state;
+  for (const e of events) {
+    let domainEvent: TEvent;
+    try {
+      domainEvent = { type: e.type, data: validateEvent(definition, e) } as TEvent;
+    } catch (err) {
+      throw new CorruptDocumentError(
+        'events',
+        e.commitId,
+        `stream "${e.streamId}" version ${e.version}: event "${e.type}" does not fit aggregate "${definition.type}": ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+    try {
+      s = definition.evolve(s, domainEvent);
+    } catch (err) {
+      if (err instanceof ChronicleError) throw err;
+      throw new ChronicleError('CORRUPT_DOCUMENT', `stream "${e.streamId}" version ${e.version}: evolve failed on "${e.type}": ${(err as Error).message}`, { cause: err });
+    }
+  }
+  return s;
+}
+
+/**
+ * The newest snapshot a load may start from: at or below `head` (when known) and passing
+ * `stateSchema`. Others are skipped with a log line, never an error to the caller.
+ */
+export function pickSnapshot<TState>(
+  stateSchema: z.ZodType<TState>,
+  candidates: Snapshot[],
+  head: number | null,
+  logger: Logger,
+): { version: number; state: TState } | null {
+  for (const snap of candidates) {
+    if (head !== null && snap.version > head) {
+      logger.warn({ streamId: snap.streamId, snapshotVersion: snap.version, head }, 'ignoring a snapshot ahead of its stream');
+      continue;
+    }
+    const parsed = stateSchema.safeParse(snap.state);
+    if (!parsed.success) {
+      logger.warn({ streamId: snap.streamId, snapshotVersion: snap.version, problem: z.prettifyError(parsed.error) }, 'ignoring a snapshot whose state fails stateSchema');
+      continue;
+    }
+    return { version: snap.version, state: parsed.data };
+  }
+  return null;
+}
