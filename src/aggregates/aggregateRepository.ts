@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ChronicleError, ConcurrencyError, CorruptDocumentError, ValidationError } from '../errors.js';
+import { ConcurrencyError, ValidationError } from '../errors.js';
 import type { EventStoreInternals } from '../events/eventRepository.js';
-import type { RecordedEvent } from '../events/types.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
 import { parseInput } from '../validation.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
+import { pickSnapshot, replayEvents } from './replay.js';
 import { validateCommand, validateEvent } from './validation.js';
 
 export interface AggregateRepositoryOptions {
@@ -54,32 +54,6 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     if (baseHints.size > MAX_BASE_HINTS) baseHints.delete(baseHints.keys().next().value as string);
   };
 
-  function toDomainEvent(e: RecordedEvent): TEvent {
-    try {
-      return { type: e.type, data: validateEvent(definition, e) } as TEvent;
-    } catch (err) {
-      throw new CorruptDocumentError(
-        'events',
-        e.commitId,
-        `stream "${e.streamId}" version ${e.version}: event "${e.type}" does not fit aggregate "${definition.type}": ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
-
-  function evolveAll(state: TState, list: RecordedEvent[]): TState {
-    let s = state;
-    for (const e of list) {
-      try {
-        s = definition.evolve(s, toDomainEvent(e));
-      } catch (err) {
-        if (err instanceof ChronicleError) throw err;
-        throw new ChronicleError('CORRUPT_DOCUMENT', `stream "${e.streamId}" version ${e.version}: evolve failed on "${e.type}": ${(err as Error).message}`, { cause: err });
-      }
-    }
-    return s;
-  }
-
   async function load(id: string): Promise<LoadedAggregate<TState>> {
     const sid = streamId(id);
     // Both reads at once: with a short tail, a load costs one round-trip latency.
@@ -90,20 +64,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     ]);
     // Versions are never removed, so a stream read after `hint` is at least at `hint`.
     const head = tail.events.at(-1)?.version ?? tail.fromVersion;
-    let base: { version: number; state: TState } | null = null;
-    for (const snap of candidates) {
-      if (snap.version > head) {
-        logger.warn({ streamId: sid, snapshotVersion: snap.version, head }, 'ignoring a snapshot ahead of its stream');
-        continue;
-      }
-      const parsed = definition.stateSchema.safeParse(snap.state);
-      if (!parsed.success) {
-        logger.warn({ streamId: sid, snapshotVersion: snap.version, problem: z.prettifyError(parsed.error) }, 'ignoring a snapshot whose state fails stateSchema');
-        continue;
-      }
-      base = { version: snap.version, state: parsed.data };
-      break;
-    }
+    const base = pickSnapshot(definition.stateSchema, candidates, head, logger);
     const from = base?.version ?? 0;
     let replay = tail.events.filter((e) => e.version > from);
     if (tail.fromVersion > from) {
@@ -111,7 +72,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
       const gap = await events.read(sid, { afterVersion: from, toVersion: tail.fromVersion });
       replay = [...gap, ...replay];
     }
-    const state = evolveAll(base ? base.state : definition.initialState(), replay);
+    const state = replayEvents(definition, base ? base.state : definition.initialState(), replay);
     rememberBase(sid, base?.version ?? null);
     return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
   }
