@@ -52,9 +52,9 @@ export const DEFAULT_OVERLAP_MS = 120_000;
 /** Run records kept per scope: the newest is the checkpoint, the rest are history for operators. */
 const RUNS_KEPT_PER_SCOPE = 10;
 /** Stream ids per snapshot-version lookup: one query per chunk instead of one per stream. */
-const LOOKUP_CHUNK = 500;
+const LOOKUP_CHUNK = 2000;
 /** Most streams loaded by one query pair. */
-const MAX_BATCH = 200;
+const MAX_BATCH = 1000;
 
 const positiveInt = (max: number) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(max, { error: `must be at most ${max}` });
 const definitionSchema = z.looseObject(
