@@ -6,6 +6,7 @@ import { parseInput, parseStreamId, versionSchema } from '../validation.js';
 import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, prepareAppend, type PreparedAppend } from './appendInput.js';
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { wrapDriverError } from '../storage/wrapDriverError.js';
 import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
 import { z } from 'zod';
 
@@ -215,12 +216,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
   };
 }
 
-/** Runs a driver call, turning any driver error into a `StorageError` with the cause kept. */
-async function wrap<T>(what: string, streamId: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof MongoError)) throw err;
-    throw new StorageError(`could not ${what} stream "${streamId}": ${err.message}`, { cause: err });
-  }
+/** `wrapDriverError` with the stream named in the message. */
+function wrap<T>(what: string, streamId: string, fn: () => Promise<T>): Promise<T> {
+  return wrapDriverError(`${what} stream "${streamId}"`, fn);
 }

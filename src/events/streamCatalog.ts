@@ -1,5 +1,5 @@
-import { MongoError, type Db, type Document, type Filter } from 'mongodb';
-import { StorageError } from '../errors.js';
+import type { Db, Document, Filter } from 'mongodb';
+import { wrapDriverError as wrap } from '../storage/wrapDriverError.js';
 
 /** A commit as candidate discovery sees it: just enough to know which stream moved, and how far. */
 export interface CommitHead {
@@ -132,13 +132,4 @@ export function createStreamCatalog(db: Db, opts: { eventsCollection?: string } 
       return one === null;
     },
   };
-}
-
-async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof MongoError)) throw err;
-    throw new StorageError(`could not ${what}: ${err.message}`, { cause: err });
-  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MongoError, type Db } from 'mongodb';
-import { StorageError } from '../errors.js';
+import { wrapDriverError as wrap } from '../storage/wrapDriverError.js';
+import type { Db } from 'mongodb';
 
 /**
  * Why insert-only: the checkpoint must stay correct on FerretDB, whose updates and upserts are
@@ -80,13 +80,4 @@ export function createCheckpointRepository(db: Db): CheckpointRepository {
       return res.deletedCount;
     },
   };
-}
-
-async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof MongoError)) throw err;
-    throw new StorageError(`could not ${what}: ${err.message}`, { cause: err });
-  }
 }

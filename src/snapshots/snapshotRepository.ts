@@ -1,4 +1,5 @@
-import { BSON, MongoError, MongoServerError, type Db, type WriteConcernSettings } from 'mongodb';
+import { BSON, MongoServerError, type Db, type WriteConcernSettings } from 'mongodb';
+import { wrapDriverError as wrap } from '../storage/wrapDriverError.js';
 import { z } from 'zod';
 import { StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -179,13 +180,4 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
     prune,
     pruneMany,
   };
-}
-
-async function wrap<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (!(err instanceof MongoError)) throw err;
-    throw new StorageError(`could not ${what}: ${err.message}`, { cause: err });
-  }
 }
