@@ -33,3 +33,15 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, label: strin
 export function parseStreamId(value: unknown): string {
   return parseInput(streamIdSchema, value, 'streamId');
 }
+
+/** A stream type: a word that prefixes stream ids (`todos` in `todos-7`). */
+export const streamTypeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a word of letters, digits and _' });
+
+/** The stream type stored with a commit or snapshot when the caller names none: the id's part before the first `-`. */
+export function streamTypeOf(streamId: string): string {
+  const dash = streamId.indexOf('-');
+  return dash > 0 ? streamId.slice(0, dash) : streamId;
+}
+
+/** A non-negative integer as read from a stored document (Int64 arrives as bigint with useBigInt64). */
+export const storedIntSchema = z.union([z.number(), z.bigint()]).transform(Number).pipe(z.number().int().min(0));

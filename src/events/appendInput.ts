@@ -2,7 +2,7 @@ import { BSON } from 'mongodb';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { encodePayload } from '../serialization/payload.js';
-import { parseInput, streamIdSchema, versionSchema } from '../validation.js';
+import { parseInput, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { CommitDocument, StoredEvent } from './commitDocument.js';
 import type { AppendOptions, EventInput } from './types.js';
 
@@ -35,7 +35,7 @@ const metadataSchema = z.strictObject(
 const appendOptionsSchema = z.object(
   {
     expectedVersion: z.union([versionSchema, z.literal('any')], { error: "must be a non-negative whole number or 'any'" }),
-    streamType: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a word of letters, digits and _' }).optional(),
+    streamType: streamTypeSchema.optional(),
     commitId: shortString(200).optional(),
     metadata: metadataSchema.optional(),
   },
@@ -56,8 +56,7 @@ export function prepareAppend(streamId: unknown, events: unknown, opts: unknown,
   const id = parseInput(streamIdSchema, streamId, 'streamId');
   const list = parseInput(eventsSchema, events, 'events') as EventInput[];
   const o = parseInput(appendOptionsSchema, opts, 'options');
-  const dash = id.indexOf('-');
-  const streamType = o.streamType ?? (dash > 0 ? id.slice(0, dash) : id);
+  const streamType = o.streamType ?? streamTypeOf(id);
   return {
     streamId: id,
     streamType,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CorruptDocumentError } from '../errors.js';
 import { decodePayload } from '../serialization/payload.js';
 import type { EventMetadata, RecordedEvent } from './types.js';
+import { storedIntSchema } from '../validation.js';
 
 /** One event inside a commit document, as stored. */
 export interface StoredEvent {
@@ -26,7 +27,7 @@ export interface CommitDocument {
   recordedAt: Date;
 }
 
-const int = z.union([z.number(), z.bigint()]).transform(Number).pipe(z.number().int().min(0));
+const int = storedIntSchema;
 
 const storedEventSchema = z.object({
   id: z.string(),

@@ -5,7 +5,7 @@ import { internals, type Chronicle } from '../chronicle.js';
 import { AbortedError, ChronicleError, ValidationError } from '../errors.js';
 import { createStreamCatalog } from '../events/streamCatalog.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { parseInput } from '../validation.js';
+import { parseInput, streamTypeSchema } from '../validation.js';
 import { createCheckpointRepository } from './checkpointRepository.js';
 
 /** Options of `runSnapshotJob`. */
@@ -59,7 +59,7 @@ const MAX_BATCH = 1000;
 const positiveInt = (max: number) => z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(max, { error: `must be at most ${max}` });
 const definitionSchema = z.looseObject(
   {
-    type: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a word of letters, digits and _' }),
+    type: streamTypeSchema,
     schemaVersion: positiveInt(Number.MAX_SAFE_INTEGER),
     evolve: z.custom<(...args: unknown[]) => unknown>((v) => typeof v === 'function', { error: 'must be a function' }),
     initialState: z.custom<() => unknown>((v) => typeof v === 'function', { error: 'must be a function' }),

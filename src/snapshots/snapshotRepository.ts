@@ -5,7 +5,7 @@ import { StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodePayload, encodePayload } from '../serialization/payload.js';
 import { findDocuments } from '../storage/findDocuments.js';
-import { parseInput, streamIdSchema, versionSchema } from '../validation.js';
+import { parseInput, storedIntSchema, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotRepository } from './types.js';
 
 /** The `snapshots` collection's document. */
@@ -32,13 +32,13 @@ export interface SnapshotRepositoryOptions {
 const positive = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' });
 const inputSchema = z.object({
   streamId: streamIdSchema,
-  streamType: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: 'must be a word of letters, digits and _' }).optional(),
+  streamType: streamTypeSchema.optional(),
   version: versionSchema,
   schemaVersion: positive,
   state: z.unknown(),
 }, { error: 'must be an object { streamId, version, schemaVersion, state }' });
 const latestSchema = z.strictObject({ schemaVersion: positive.optional(), maxVersion: versionSchema.optional(), limit: positive.max(100).optional() });
-const int = z.union([z.number(), z.bigint()]).transform(Number).pipe(z.number().int().min(0));
+const int = storedIntSchema;
 const docSchema = z.object({
   _id: z.string(),
   streamId: z.string(),
@@ -122,12 +122,11 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
     async save(input, saveOpts: SaveSnapshotOptions = {}) {
       const s = parseInput(inputSchema, input, 'snapshot');
       const payload = encodePayload(s.state, 'state');
-      const dash = s.streamId.indexOf('-');
       const doc: SnapshotDocument = {
         // Deterministic id: the same snapshot saved twice collides and stays a no-op.
         _id: JSON.stringify([s.streamId, s.schemaVersion, s.version]),
         streamId: s.streamId,
-        streamType: s.streamType ?? (dash > 0 ? s.streamId.slice(0, dash) : s.streamId),
+        streamType: s.streamType ?? streamTypeOf(s.streamId),
         version: s.version,
         schemaVersion: s.schemaVersion,
         state: payload.data,
