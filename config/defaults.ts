@@ -15,4 +15,6 @@ export const defaults = {
   snapshotKeep: 3,
   /** CHRONICLE_LOG_LEVEL */
   logLevel: 'info',
+  /** CHRONICLE_LOG_FORMAT: `auto` (readable lines on a terminal, JSON otherwise), `pretty` or `json`. */
+  logFormat: 'auto',
 } as const;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defaults } from '../config/defaults.js';
 import { ConfigError, redactUri } from './errors.js';
+import { LOG_FORMATS } from './logger.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -14,6 +15,7 @@ export interface ChronicleConfig {
   snapshotConcurrency: number;
   snapshotKeep: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: (typeof LOG_FORMATS)[number];
 }
 
 const intervalPattern = /^\d+(ms|s|m|h)$/;
@@ -40,6 +42,7 @@ const variables = {
   CHRONICLE_SNAPSHOT_CONCURRENCY: ['snapshotConcurrency', positiveInt(256)],
   CHRONICLE_SNAPSHOT_KEEP: ['snapshotKeep', positiveInt(1000)],
   CHRONICLE_LOG_LEVEL: ['logLevel', z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })],
+  CHRONICLE_LOG_FORMAT: ['logFormat', z.enum(LOG_FORMATS, { error: `must be one of ${LOG_FORMATS.join(', ')}` })],
 } as const;
 
 /**

@@ -4,7 +4,7 @@ import { connect, type Chronicle } from '../chronicle.js';
 import { loadConfig, type ChronicleConfig } from '../config.js';
 import { todoListAggregate, userAggregate } from '../domain/index.js';
 import { ChronicleError, ConfigError, ValidationError, redactUri } from '../errors.js';
-import { createLogger, type Logger } from '../logger.js';
+import { chooseLogFormat, createLogger, type Logger } from '../logger.js';
 
 /** Exit codes of the `chronicle` CLI. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -32,7 +32,7 @@ export function cliContext(command: Command): CliContext {
   if (g.uri !== undefined) env.MONGODB_URI = g.uri;
   if (g.db !== undefined) env.CHRONICLE_DB = g.db;
   const config = loadConfig(env);
-  return { config, logger: createLogger(config.logLevel) };
+  return { config, logger: createLogger(config.logLevel, { format: chooseLogFormat(config.logFormat, process.stderr.isTTY) }) };
 }
 
 /** Connects with the CLI's short server-selection timeout; a missing URI is a usage error. */

@@ -26,7 +26,7 @@ function packageVersion(): string {
  */
 function createProgram(): Command {
   const program = new Command('chronicle')
-    .description('Operate a Chronicle event store: migrations, snapshot jobs, and reading streams.\nData goes to stdout; logs (JSON) and progress to stderr.')
+    .description('Operate a Chronicle event store: migrations, snapshot jobs, and reading streams.\nData goes to stdout; logs (readable on a terminal, else JSON) and progress to stderr.')
     .version(packageVersion())
     .option('--uri <uri>', 'MongoDB connection string (default: $MONGODB_URI)')
     .option('--db <name>', 'database name (default: $CHRONICLE_DB, else "chronicle")')

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       snapshotConcurrency: 4,
       snapshotKeep: 3,
       logLevel: 'info',
+      logFormat: 'auto',
     });
   });
 
@@ -35,6 +36,7 @@ describe('loadConfig', () => {
     ['CHRONICLE_SNAPSHOT_CONCURRENCY', '2.5', /CHRONICLE_SNAPSHOT_CONCURRENCY="2.5": must be a whole number/],
     ['CHRONICLE_SNAPSHOT_SCHEDULE', 'every day', /must be a cron expression/],
     ['CHRONICLE_LOG_LEVEL', 'loud', /must be one of fatal, error, warn, info, debug, trace, silent/],
+    ['CHRONICLE_LOG_FORMAT', 'fancy', /CHRONICLE_LOG_FORMAT="fancy": must be one of auto, pretty, json/],
     ['CHRONICLE_DB', 'bad.name', /CHRONICLE_DB="bad.name": must be 1-63 letters/],
     ['MONGODB_URI', 'http://localhost', /MONGODB_URI=http:\/\/localhost: must start with mongodb:\/\//],
   ])('rejects %s=%s naming the variable and what is allowed', (name, value, message) => {
