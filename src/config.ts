@@ -46,12 +46,12 @@ const variables = {
 } as const;
 
 /**
- * Reads and validates settings from environment variables, falling back to
- * `config/defaults.ts`. Throws `ConfigError` naming every bad variable and what it
+ * Reads and validates settings from environment variables, falling back to `fallbacks` (a
+ * config file's settings), then to `config/defaults.ts`. Throws `ConfigError` naming every bad variable and what it
  * accepts; the MongoDB password never appears in the message.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ChronicleConfig {
-  const fallback: Record<string, unknown> = { ...defaults, mongodbUri: undefined };
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, fallbacks: Partial<ChronicleConfig> = {}): ChronicleConfig {
+  const fallback: Record<string, unknown> = { ...defaults, mongodbUri: undefined, ...fallbacks };
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, [field, schema]] of Object.entries(variables)) {

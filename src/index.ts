@@ -76,3 +76,6 @@ export { runSnapshotJob, DEFAULT_OVERLAP_MS } from './jobs/runSnapshotJob.js';
 export type { SnapshotJobOptions, SnapshotJobProgress, SnapshotJobReport } from './jobs/runSnapshotJob.js';
 export { createSnapshotScheduler, parseSchedule } from './jobs/scheduler.js';
 export type { SnapshotScheduler, SnapshotSchedulerOptions } from './jobs/scheduler.js';
+
+export { defineConfig } from './configFile/defineConfig.js';
+export type { ChronicleProjectConfig, ConfiguredProjection, SnapshotSettings } from './configFile/defineConfig.js';

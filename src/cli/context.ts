@@ -2,6 +2,8 @@ import { CommanderError, type Command } from 'commander';
 import type { AnyAggregateDefinition } from '../aggregates/types.js';
 import { connect, type Chronicle } from '../chronicle.js';
 import { loadConfig, type ChronicleConfig } from '../config.js';
+import type { ChronicleProjectConfig } from '../configFile/defineConfig.js';
+import { findConfigFile, loadConfigFile } from '../configFile/loadConfigFile.js';
 import { todoListAggregate, userAggregate } from '../domain/index.js';
 import { ChronicleError, ConfigError, ValidationError, redactUri } from '../errors.js';
 import { chooseLogFormat, createLogger, type Logger } from '../logger.js';
@@ -9,8 +11,33 @@ import { chooseLogFormat, createLogger, type Logger } from '../logger.js';
 /** Exit codes of the `chronicle` CLI. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
+/** The aggregates the CLI knows without a config file: the built-in demo domain. */
+export const builtInAggregates: readonly AnyAggregateDefinition[] = [userAggregate, todoListAggregate];
+
+/** The project config of this invocation and the file it came from (null: none, built-ins). */
+let project: { config: ChronicleProjectConfig; file: string | null } = { config: { aggregates: builtInAggregates }, file: null };
+
+/**
+ * Loads the config file named by `--config`, else CHRONICLE_CONFIG, else found from the working
+ * directory; without one the built-in aggregates stay. Runs before every command's action.
+ * @throws ConfigError with the file name when the file is missing, broken or invalid.
+ */
+export async function loadProjectConfig(command: Command): Promise<void> {
+  const named = command.optsWithGlobals<{ config?: string }>().config ?? (process.env.CHRONICLE_CONFIG?.trim() || undefined);
+  const file = named ?? findConfigFile(process.cwd());
+  if (file !== null) project = { config: await loadConfigFile(file), file };
+}
+
 /** The aggregates the CLI knows: it snapshots their streams and reads their state shapes. */
-export const cliAggregates: readonly AnyAggregateDefinition[] = [userAggregate, todoListAggregate];
+export const cliAggregates = (): readonly AnyAggregateDefinition[] => project.config.aggregates;
+
+/** For a log line: which aggregates this invocation handles and where they came from. */
+export function projectSummary(): { configFile: string | null; aggregates: string[] } {
+  return { configFile: project.file, aggregates: project.config.aggregates.map((d) => `${d.type}@${d.schemaVersion}`) };
+}
+
+/** The loaded project config and its file (null without one). */
+export const projectConfig = (): { config: ChronicleProjectConfig; file: string | null } => project;
 
 /** How long a command looks for a server before giving up: a wrong URI must fail in seconds. */
 export const SERVER_SELECTION_TIMEOUT_MS = 5_000;
@@ -23,7 +50,8 @@ export interface CliContext {
 
 /**
  * Reads the configuration from the environment, with the global `--uri` and `--db` flags taking
- * precedence over MONGODB_URI and CHRONICLE_DB, and builds the stderr logger.
+ * precedence over MONGODB_URI and CHRONICLE_DB, and the config file's `snapshots` below the
+ * environment; builds the stderr logger.
  * @throws ConfigError naming every bad setting.
  */
 export function cliContext(command: Command): CliContext {
@@ -31,7 +59,13 @@ export function cliContext(command: Command): CliContext {
   const env = { ...process.env };
   if (g.uri !== undefined) env.MONGODB_URI = g.uri;
   if (g.db !== undefined) env.CHRONICLE_DB = g.db;
-  const config = loadConfig(env);
+  const s = project.config.snapshots ?? {};
+  const config = loadConfig(env, {
+    ...(s.threshold !== undefined ? { snapshotThreshold: s.threshold } : {}),
+    ...(s.schedule !== undefined ? { snapshotSchedule: s.schedule } : {}),
+    ...(s.concurrency !== undefined ? { snapshotConcurrency: s.concurrency } : {}),
+    ...(s.keep !== undefined ? { snapshotKeep: s.keep } : {}),
+  });
   return { config, logger: createLogger(config.logLevel, { format: chooseLogFormat(config.logFormat, process.stderr.isTTY) }) };
 }
 

@@ -3,13 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerAggregatesCommand } from './commands/aggregates.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerStreamsCommand } from './commands/streams.js';
-import { describeFailure, exitCodeFor } from './context.js';
+import { describeFailure, exitCodeFor, loadProjectConfig } from './context.js';
 
 function packageVersion(): string {
   // src/cli/ and dist/src/cli/ both sit below the package root.
@@ -30,6 +31,8 @@ function createProgram(): Command {
     .version(packageVersion())
     .option('--uri <uri>', 'MongoDB connection string (default: $MONGODB_URI)')
     .option('--db <name>', 'database name (default: $CHRONICLE_DB, else "chronicle")')
+    .option('--config <path>', 'config file (default: $CHRONICLE_CONFIG, else chronicle.config.{ts,mts,js,mjs} found from the working directory)')
+    .hook('preAction', (_program, action) => loadProjectConfig(action))
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -39,6 +42,7 @@ function createProgram(): Command {
   registerStreamsCommand(program);
   registerStatsCommand(program);
   registerStartCommand(program);
+  registerAggregatesCommand(program);
   return program;
 }
 

@@ -1,7 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Absolute, so the CLI can run from any working directory (config file discovery).
+const TSX = pathToFileURL(join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href;
+const MAIN = join(ROOT, 'src/cli/main.ts');
 
 export interface CliResult {
   code: number | null;
@@ -17,10 +21,10 @@ function cleanEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   return { ...base, CHRONICLE_LOG_LEVEL: 'info', ...env };
 }
 
-/** Starts `chronicle <args>` from the sources as a child process. */
-export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess & { result: Promise<CliResult> } {
+/** Starts `chronicle <args>` from the sources as a child process (in the repository unless `cwd`). */
+export function spawnCli(args: string[], env: Record<string, string | undefined> = {}, opts: { cwd?: string } = {}): ChildProcess & { result: Promise<CliResult> } {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: opts.cwd ?? ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -32,8 +36,8 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
 }
 
 /** Runs `chronicle <args>` to completion (killed after `timeoutMs`). */
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 30_000): Promise<CliResult> {
-  const child = spawnCli(args, env);
+export async function runCli(args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 30_000, opts: { cwd?: string } = {}): Promise<CliResult> {
+  const child = spawnCli(args, env, opts);
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     return await child.result;

@@ -4,7 +4,7 @@ import { MigrationError } from '../../errors.js';
 import { runSnapshotJob, type SnapshotJobOptions, type SnapshotJobReport } from '../../jobs/runSnapshotJob.js';
 import { createSnapshotScheduler } from '../../jobs/scheduler.js';
 import { pendingMigrations } from '../../migrations/pending.js';
-import { cliAggregates, withChronicle, type CliContext } from '../context.js';
+import { cliAggregates, projectSummary, withChronicle, type CliContext } from '../context.js';
 import { intArg, scheduleArg } from '../options.js';
 import { progressBar, writeLine } from '../output.js';
 import { shutdownSignal } from '../shutdown.js';
@@ -32,7 +32,7 @@ export function addJobOptions(command: Command): Command {
 /** The job options from flags, falling back to the configuration. */
 export function jobOptions(ctx: CliContext, flags: JobFlags): Omit<SnapshotJobOptions, 'signal'> {
   return {
-    aggregates: cliAggregates,
+    aggregates: cliAggregates(),
     threshold: flags.threshold ?? ctx.config.snapshotThreshold,
     concurrency: flags.concurrency ?? ctx.config.snapshotConcurrency,
     keep: flags.keep ?? ctx.config.snapshotKeep,
@@ -90,6 +90,7 @@ export function registerSnapshotCommand(program: Command): void {
       await withChronicle(command, async (chronicle, ctx) => {
         await requireMigrated(chronicle);
         const job = jobOptions(ctx, opts);
+        ctx.logger.info(projectSummary(), 'snapshot job aggregates');
         const shutdown = shutdownSignal(ctx.logger);
         try {
           if (!opts.once) {

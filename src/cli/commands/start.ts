@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createStreamCatalog } from '../../events/streamCatalog.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../server/embeddedServer.js';
-import { cliContext, openChronicle } from '../context.js';
+import { cliContext, openChronicle, projectConfig, projectSummary } from '../context.js';
 import { seedDemo } from '../demoSeed.js';
 import { shutdownSignal } from '../shutdown.js';
 import { addJobOptions, jobOptions, runScheduled, type JobFlags } from './snapshot.js';
@@ -11,7 +11,8 @@ import { addJobOptions, jobOptions, runScheduled, type JobFlags } from './snapsh
  * `chronicle start` (what `npm start` runs): migrations, then the snapshot job at once and on
  * its schedule until SIGINT/SIGTERM. Without MONGODB_URI it starts an embedded server
  * (mongodb-memory-server, else FerretDB) with temporary data and seeds a demo into the empty
- * database, so one command shows the whole loop; `--demo` seeds an empty external database too.
+ * database (unless a config file names your own aggregates), so one command shows the whole
+ * loop; `--demo` seeds an empty external database too.
  */
 export function registerStartCommand(program: Command): void {
   const start = program
@@ -24,6 +25,8 @@ export function registerStartCommand(program: Command): void {
       const ctx = cliContext(command);
       const { logger } = ctx;
       const shutdown = shutdownSignal(logger);
+      const summary = projectSummary();
+      logger.info(summary, summary.configFile ? `aggregates from ${summary.configFile}: ${summary.aggregates.join(', ')}` : `no config file: the built-in demo aggregates ${summary.aggregates.join(', ')}`);
       let server: EmbeddedServer | null = null;
       try {
         let uri = ctx.config.mongodbUri;
@@ -39,7 +42,8 @@ export function registerStartCommand(program: Command): void {
           const { applied } = await chronicle.migrate();
           logger.info({ db: ctx.config.dbName, applied }, applied.length > 0 ? `applied ${applied.length} migration(s)` : 'database is up to date');
           const job = jobOptions(ctx, opts);
-          if ((opts.demo ?? server !== null) && !shutdown.signal.aborted) {
+          // The demo writes the built-in aggregates' streams: only useful when those are the ones configured.
+          if ((opts.demo ?? (server !== null && projectConfig().file === null)) && !shutdown.signal.aborted) {
             if (await createStreamCatalog(chronicle.db).isEmpty()) {
               const seeded = await seedDemo(chronicle, job.threshold);
               logger.info({ streams: seeded.streams }, `seeded the demo: ${seeded.streams.length} streams, ${seeded.events} events in ${seeded.commits} commits (snapshot threshold ${job.threshold})`);

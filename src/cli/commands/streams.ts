@@ -5,7 +5,7 @@ import { streamTypeArg } from '../options.js';
 import { formatTable, writeLine } from '../output.js';
 
 /** Current state shape per stream type the CLI knows, so older snapshots do not count. */
-export const knownSchemaVersions = (): Record<string, number> => Object.fromEntries(cliAggregates.map((d) => [d.type, d.schemaVersion]));
+export const knownSchemaVersions = (): Record<string, number> => Object.fromEntries(cliAggregates().map((d) => [d.type, d.schemaVersion]));
 
 /**
  * `chronicle streams [--type T] [--json]`: every stream with its head version, its latest
