@@ -6,7 +6,9 @@ import type { SnapshotRepository } from '../snapshots/types.js';
 import { parseInput } from '../validation.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
+import { migratedBase, migrationOf } from './migrateState.js';
 import { pickSnapshot, replayEvents } from './replay.js';
+import { currentEventVersion, withCurrentVersions } from './upcast.js';
 import { validateCommand, validateEvent } from './validation.js';
 
 export interface AggregateRepositoryOptions {
@@ -64,7 +66,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     ]);
     // Versions are never removed, so a stream read after `hint` is at least at `hint`.
     const head = tail.events.at(-1)?.version ?? tail.fromVersion;
-    const base = pickSnapshot(definition.stateSchema, candidates, head, logger);
+    const base = pickSnapshot(definition.stateSchema, candidates, head, logger) ?? (await migratedBase<TState>(definition, snapshots, sid, head, logger));
     const from = base?.version ?? 0;
     let replay = tail.events.filter((e) => e.version > from);
     if (tail.fromVersion > from) {
@@ -74,7 +76,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     }
     const state = replayEvents(definition, base ? base.state : definition.initialState(), replay);
     rememberBase(sid, base?.version ?? null);
-    return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
+    return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length, ...migrationOf(base) };
   }
 
   return {
@@ -87,7 +89,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
       const sid = streamId(id);
       for (let attempt = 1; ; attempt++) {
         const loaded = await load(id);
-        const decided = definition.decide(cmd, loaded.state);
+        const decided = withCurrentVersions(definition, definition.decide(cmd, loaded.state));
         if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
         for (const e of decided) {
           try {
@@ -106,7 +108,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
             streamId: sid,
             version: loaded.version + i + 1,
             type: e.type,
-            schemaVersion: 1,
+            schemaVersion: currentEventVersion(definition, e.type),
             data: e.data,
             commitId: res.commitId,
             recordedAt: res.recordedAt,

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
-import type { AggregateDefinition, DomainEvent, EventSchemas } from './types.js';
+import type { AggregateDefinition, DomainEvent, EventSchemas, StateMigrations, Upcasters } from './types.js';
 import { toValidationIssues } from './validation.js';
 
 /** Event type name → zod schema of that event's `data`. */
@@ -39,6 +39,17 @@ export interface AggregateConfig<
     command: NoInfer<z.output<TCommandSchema>>,
     state: NoInfer<z.output<TStateSchema>>,
   ) => NoInfer<EventsOf<TEventSchemas>>[];
+  /**
+   * Per event type, `{ 1: (dataV1) => dataV2, 2: (dataV2) => dataV3 }`: the type's current
+   * version is 1 + its number of steps, appends store it, and reads upcast older stored data
+   * before validating it against `eventSchemas` (which describe the current version).
+   */
+  upcasters?: { [K in keyof TEventSchemas]?: Upcasters[string] };
+  /**
+   * `{ 1: (stateV1) => stateV2 }`: lets a load after a `schemaVersion` bump start from the newest
+   * older snapshot (migrated, then checked against `stateSchema`) and replay only the events after it.
+   */
+  migrateState?: StateMigrations;
 }
 
 /** The definition `defineAggregate` returns for a given config. */
@@ -58,6 +69,35 @@ function isZodSchema(value: unknown): value is z.ZodType {
 
 function fail(message: string, path: (string | number)[], more: ValidationIssue[] = []): never {
   throw new ValidationError(message, [{ path, message }, ...more]);
+}
+
+/** Steps must be keyed 1..n (upcasters) or lie below `schemaVersion` (migrations), each a function. */
+function checkEvolution(type: string, schemaVersion: number, eventTypes: string[], upcasters: unknown, migrateState: unknown): void {
+  if (upcasters !== undefined) {
+    if (typeof upcasters !== 'object' || upcasters === null) fail(`aggregate "${type}": upcasters must be an object { [eventType]: { [fromVersion]: fn } }`, ['upcasters']);
+    for (const [eventType, steps] of Object.entries(upcasters)) {
+      if (!eventTypes.includes(eventType)) fail(`aggregate "${type}": upcasters.${eventType} names no event type (known: ${eventTypes.join(', ')})`, ['upcasters', eventType]);
+      if (typeof steps !== 'object' || steps === null) fail(`aggregate "${type}": upcasters.${eventType} must be an object { [fromVersion]: fn }`, ['upcasters', eventType]);
+      const keys = Object.keys(steps);
+      const expected = keys.map((_, i) => String(i + 1));
+      if (keys.some((k, i) => k !== expected[i])) {
+        fail(`aggregate "${type}": upcasters.${eventType} must have steps from versions 1..${keys.length} without gaps, got ${keys.join(', ')}`, ['upcasters', eventType]);
+      }
+      for (const [k, fn] of Object.entries(steps)) {
+        if (typeof fn !== 'function') fail(`aggregate "${type}": upcasters.${eventType}.${k} must be a function`, ['upcasters', eventType, k]);
+      }
+    }
+  }
+  if (migrateState !== undefined) {
+    if (typeof migrateState !== 'object' || migrateState === null) fail(`aggregate "${type}": migrateState must be an object { [fromSchemaVersion]: fn }`, ['migrateState']);
+    for (const [k, fn] of Object.entries(migrateState)) {
+      const from = Number(k);
+      if (!Number.isSafeInteger(from) || from < 1 || from >= schemaVersion) {
+        fail(`aggregate "${type}": migrateState.${k} must migrate from a schema version between 1 and ${schemaVersion - 1}`, ['migrateState', k]);
+      }
+      if (typeof fn !== 'function') fail(`aggregate "${type}": migrateState.${k} must be a function`, ['migrateState', k]);
+    }
+  }
 }
 
 /**
@@ -81,7 +121,7 @@ export function defineAggregate<
 >(
   config: AggregateConfig<TStateSchema, TCommandSchema, TEventSchemas>,
 ): DefinedAggregate<TStateSchema, TCommandSchema, TEventSchemas> {
-  const { type, schemaVersion, stateSchema, commandSchema, eventSchemas, initialState, evolve, decide } = config;
+  const { type, schemaVersion, stateSchema, commandSchema, eventSchemas, initialState, evolve, decide, upcasters, migrateState } = config;
 
   if (typeof type !== 'string' || !STREAM_TYPE.test(type)) {
     const shown = JSON.stringify(type);
@@ -107,6 +147,7 @@ export function defineAggregate<
   for (const [name, fn] of Object.entries({ initialState, evolve, decide })) {
     if (typeof fn !== 'function') fail(`aggregate "${type}": ${name} must be a function`, [name]);
   }
+  checkEvolution(type, schemaVersion, Object.keys(eventSchemas), upcasters, migrateState);
   // A stream with no events and no snapshot starts here, so a state the schema rejects would
   // make every snapshot of a young stream unusable.
   const initial = stateSchema.safeParse(initialState());
@@ -129,5 +170,7 @@ export function defineAggregate<
     // TypeScript cannot see through the mapped type over a generic key set.
     eventSchemas: eventSchemas as unknown as EventSchemas<EventsOf<TEventSchemas>>,
     stateSchema: stateSchema as z.ZodType<z.output<TStateSchema>>,
+    ...(upcasters !== undefined ? { upcasters: upcasters as Upcasters } : {}),
+    ...(migrateState !== undefined ? { migrateState } : {}),
   });
 }

@@ -1,6 +1,7 @@
 import type { EventStoreInternals } from '../events/eventRepository.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
+import { migratedBases, migrationOf } from './migrateState.js';
 import { pickSnapshot, replayEvents } from './replay.js';
 import type { AggregateDefinition, DomainEvent, LoadedAggregate } from './types.js';
 
@@ -25,6 +26,8 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
   const sids = new Map(ids.map((id) => [id, streamIdOf(id)]));
   const candidates = await snapshots.listMany([...sids.values()], { schemaVersion: definition.schemaVersion, limitPerStream: 3 });
   const bases = new Map([...sids].map(([id, sid]) => [id, pickSnapshot(definition.stateSchema, candidates.get(sid) ?? [], null, logger)]));
+  const migrated = await migratedBases<TState>(definition, snapshots, [...sids].filter(([id]) => !bases.get(id)).map(([, sid]) => sid), logger);
+  for (const [id, sid] of sids) if (!bases.get(id) && migrated.has(sid)) bases.set(id, migrated.get(sid) ?? null);
   const tails = await events.readMany([...sids].map(([id, sid]) => ({ streamId: sid, afterVersion: bases.get(id)?.version ?? 0 })));
   const out = new Map<string, LoadedAggregate<TState> | Error>();
   for (const [id, sid] of sids) {
@@ -37,7 +40,7 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
     try {
       const state = replayEvents(definition, base ? base.state : definition.initialState(), tail.events);
       const from = base?.version ?? 0;
-      out.set(id, { id, state, version: tail.events.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: tail.events.length });
+      out.set(id, { id, state, version: tail.events.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: tail.events.length, ...migrationOf(base) });
     } catch (err) {
       out.set(id, err as Error);
     }

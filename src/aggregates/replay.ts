@@ -4,6 +4,7 @@ import type { RecordedEvent } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { Snapshot } from '../snapshots/types.js';
 import type { AggregateDefinition, DomainEvent } from './types.js';
+import { upcastEvent } from './upcast.js';
 import { validateEvent } from './validation.js';
 
 /**
@@ -17,7 +18,9 @@ export function replayEvents<TState, TCommand, TEvent extends DomainEvent>(
   events: RecordedEvent[],
 ): TState {
   let s = state;
-  for (const e of events) {
+  for (const stored of events) {
+    // Stored data of an older schema version is brought to the current one before validation.
+    const e = upcastEvent(definition, stored);
     let domainEvent: TEvent;
     try {
       domainEvent = { type: e.type, data: validateEvent(definition, e) } as TEvent;

@@ -13,6 +13,20 @@ export type EventSchemas<TEvent extends DomainEvent> = {
 };
 
 /**
+ * Per event type, functions turning the stored `data` of schema version n (the key) into the
+ * data of version n + 1. Keys run 1..n without gaps; the type's current version is n + 1.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Upcasters = Readonly<Record<string, Readonly<Record<number, (data: any) => unknown>>>>;
+
+/**
+ * Functions turning a snapshot's state of schema version n (the key) into a state of n + 1, so
+ * a bumped `schemaVersion` can start from an older snapshot instead of a full replay.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StateMigrations = Readonly<Record<number, (state: any) => unknown>>;
+
+/**
  * An aggregate as plain data and pure functions (the Decider pattern).
  * `type` is the stream type: the aggregate with id `7` lives in stream `<type>-7`.
  * `schemaVersion` names the shape of the state: bump it whenever `evolve` or the
@@ -28,6 +42,10 @@ export interface AggregateDefinition<TState, TCommand, TEvent extends DomainEven
   commandSchema: z.ZodType<TCommand>;
   eventSchemas: EventSchemas<TEvent>;
   stateSchema: z.ZodType<TState>;
+  /** Event schema evolution: stored events are upcast to the current version on every read. */
+  upcasters?: Upcasters;
+  /** State schema evolution: older snapshots are migrated on load instead of ignored. */
+  migrateState?: StateMigrations;
 }
 
 /** Any aggregate definition, for APIs that accept several kinds. */
@@ -48,6 +66,11 @@ export interface LoadedAggregate<TState> {
   /** Version of the snapshot the load started from, or null for a full replay. */
   snapshotVersion: number | null;
   eventsReplayed: number;
+  /**
+   * Set when the load started from a snapshot of an older state `schemaVersion` migrated with
+   * `migrateState`: that schema version. The snapshot job then writes one of the current schema.
+   */
+  migratedFromSchemaVersion?: number;
 }
 
 export interface HandleOptions {

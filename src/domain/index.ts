@@ -22,4 +22,4 @@ export {
   type UserState,
   type UserView,
 } from './users/userAggregate.js';
-export { userAggregateV2, userStateSchemaV2, type UserStateV2 } from './users/userAggregateV2.js';
+export { migrateUserStateV1, userAggregateV2, userStateSchemaV2, type UserStateV2 } from './users/userAggregateV2.js';

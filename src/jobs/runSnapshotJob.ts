@@ -193,7 +193,8 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
         const agg = loaded.get(c.streamId.slice(prefix.length));
         if (!agg || agg instanceof Error) throw agg ?? new ChronicleError('STORAGE', `stream "${c.streamId}" was not loaded`);
         // Re-checked against what the load actually started from: its latest *valid* snapshot.
-        if (agg.version - (agg.snapshotVersion ?? 0) < o.threshold) {
+        // A load from a migrated older-schema snapshot is always due: saving spares later loads the migration.
+        if (agg.migratedFromSchemaVersion === undefined && agg.version - (agg.snapshotVersion ?? 0) < o.threshold) {
           finish('skipped');
           continue;
         }

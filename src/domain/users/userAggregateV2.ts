@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { defineAggregate } from '../../aggregates/defineAggregate.js';
-import { decideUser, userCommandSchema, userEventSchemas, type UserView } from './userAggregate.js';
+import { decideUser, userCommandSchema, userEventSchemas, type UserState, type UserView } from './userAggregate.js';
 
 /*
  * Why this exists: to show, and let tests prove, what a change of state shape costs. It is the
  * same aggregate as `userAggregate` (stream type `user`, same commands, same stored events) with
  * cookies moved under `preferences`. Because `schemaVersion` is 2, snapshots written by version 1
- * are ignored on load and the state is rebuilt from the unchanged events; no data migration.
+ * no longer fit as they are; `migrateState[1]` turns such a snapshot into a version 2 state, so a
+ * load starts from it and replays only the events after it. Stored data is never rewritten.
  */
 
 const userNameV2 = userEventSchemas.UserCreated.shape.name;
@@ -26,6 +27,13 @@ export const userStateSchemaV2 = z.discriminatedUnion('status', [
 
 /** State of `userAggregateV2` (schemaVersion 2). */
 export type UserStateV2 = z.output<typeof userStateSchemaV2>;
+
+/** A version 1 state (cookies at the top) as a version 2 state (cookies in `preferences`). */
+export function migrateUserStateV1(state: UserState): UserStateV2 {
+  if (state.status !== 'active') return state;
+  const { cookies, ...rest } = state;
+  return { ...rest, preferences: { cookies } };
+}
 
 function toView(state: UserStateV2): UserView {
   return state.status === 'active'
@@ -62,4 +70,6 @@ export const userAggregateV2 = defineAggregate({
   },
 
   decide: (command, state) => decideUser(command, toView(state)),
+
+  migrateState: { 1: migrateUserStateV1 },
 });

@@ -6,6 +6,7 @@ import {
   todoListAggregate,
   userAggregate,
   userAggregateV2,
+  migrateUserStateV1,
   type TodoEvent,
   type TodoListState,
   type UserEvent,
@@ -133,6 +134,8 @@ describe('userAggregateV2 against userAggregate', () => {
         validateState(userAggregate, v1);
         validateState(userAggregateV2, v2);
         expect(v2).toEqual(nest(v1));
+        // The state migration agrees with replaying the history under v2.
+        expect(migrateUserStateV1(v1)).toEqual(v2);
       }),
       { numRuns: 300 },
     );

@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { Logger } from '../logger.js';
+import type { Snapshot, SnapshotRepository } from '../snapshots/types.js';
+import type { AnyAggregateDefinition } from './types.js';
+
+/** A load's starting point taken from an older-schema snapshot, migrated to the current schema. */
+export interface MigratedBase<TState> {
+  version: number;
+  state: TState;
+  migratedFromSchemaVersion: number;
+}
+
+/** The `migratedFromSchemaVersion` field of a loaded aggregate whose base was migrated, else nothing. */
+export function migrationOf(base: object | null): { migratedFromSchemaVersion?: number } {
+  const from = (base as Partial<MigratedBase<unknown>> | null)?.migratedFromSchemaVersion;
+  return from !== undefined ? { migratedFromSchemaVersion: from } : {};
+}
+
+/** Older snapshots tried per stream before giving up on migration (then: a full replay). */
+const CANDIDATES_PER_SCHEMA = 3;
+
+/**
+ * The older state schema versions that `migrateState` leads to the current one, newest first:
+ * with `schemaVersion` 3 and steps {1, 2}, [2, 1]; with only {2}, [2].
+ */
+export function migrationSources(def: AnyAggregateDefinition): number[] {
+  const steps = def.migrateState ?? {};
+  const out: number[] = [];
+  for (let v = def.schemaVersion - 1; v >= 1 && typeof steps[v] === 'function'; v--) out.push(v);
+  return out;
+}
+
+/**
+ * Migrates an older snapshot step by step to the definition's `schemaVersion` and checks the
+ * result against `stateSchema`. A migration that throws or produces a state the schema rejects
+ * is logged and yields null: the loader then tries an older snapshot or replays in full.
+ */
+export function migrateSnapshot<TState>(def: AnyAggregateDefinition, snap: Snapshot, logger: Logger): MigratedBase<TState> | null {
+  const context = { streamId: snap.streamId, snapshotVersion: snap.version, fromSchemaVersion: snap.schemaVersion, toSchemaVersion: def.schemaVersion };
+  let state: unknown = snap.state;
+  for (let v = snap.schemaVersion; v < def.schemaVersion; v++) {
+    const step = def.migrateState?.[v];
+    if (typeof step !== 'function') return null;
+    try {
+      state = step(state);
+    } catch (err) {
+      logger.warn({ ...context, step: v, error: (err as Error).message }, `state migration from schema version ${v} failed; not using this snapshot (older snapshot or full replay instead)`);
+      return null;
+    }
+  }
+  const parsed = (def.stateSchema as z.ZodType<TState>).safeParse(state);
+  if (!parsed.success) {
+    logger.warn({ ...context, problem: z.prettifyError(parsed.error) }, 'a migrated snapshot fails stateSchema; not using it (older snapshot or full replay instead)');
+    return null;
+  }
+  logger.debug(context, 'starting from a migrated snapshot');
+  return { version: snap.version, state: parsed.data, migratedFromSchemaVersion: snap.schemaVersion };
+}
+
+/** The newest snapshot in `candidates` (any order) that migrates, at or below `head` when known. */
+function firstMigrating<TState>(def: AnyAggregateDefinition, candidates: Snapshot[], head: number | null, logger: Logger): MigratedBase<TState> | null {
+  for (const snap of [...candidates].sort((a, b) => b.version - a.version)) {
+    if (head !== null && snap.version > head) continue;
+    const base = migrateSnapshot<TState>(def, snap, logger);
+    if (base) return base;
+  }
+  return null;
+}
+
+/**
+ * For a load that found no usable snapshot of the current schema: the newest older-schema
+ * snapshot that migrates. Costs a query per migratable schema version, and nothing at all for a
+ * definition without `migrateState`; once the snapshot job has written current-schema snapshots,
+ * loads no longer come here.
+ */
+export async function migratedBase<TState>(
+  def: AnyAggregateDefinition,
+  snapshots: SnapshotRepository,
+  streamId: string,
+  head: number | null,
+  logger: Logger,
+): Promise<MigratedBase<TState> | null> {
+  const sources = migrationSources(def);
+  if (sources.length === 0) return null;
+  const lists = await Promise.all(
+    sources.map((schemaVersion) => snapshots.list(streamId, { schemaVersion, limit: CANDIDATES_PER_SCHEMA, ...(head !== null ? { maxVersion: head } : {}) })),
+  );
+  return firstMigrating<TState>(def, lists.flat(), head, logger);
+}
+
+/** `migratedBase` for many streams: one query per migratable schema version for all of them. */
+export async function migratedBases<TState>(
+  def: AnyAggregateDefinition,
+  snapshots: SnapshotRepository,
+  streamIds: string[],
+  logger: Logger,
+): Promise<Map<string, MigratedBase<TState>>> {
+  const out = new Map<string, MigratedBase<TState>>();
+  const sources = migrationSources(def);
+  if (sources.length === 0 || streamIds.length === 0) return out;
+  const lists = await Promise.all(sources.map((schemaVersion) => snapshots.listMany(streamIds, { schemaVersion, limitPerStream: CANDIDATES_PER_SCHEMA })));
+  for (const sid of streamIds) {
+    const base = firstMigrating<TState>(def, lists.flatMap((m) => m.get(sid) ?? []), null, logger);
+    if (base) out.set(sid, base);
+  }
+  return out;
+}
