@@ -79,3 +79,5 @@ export type { SnapshotScheduler, SnapshotSchedulerOptions } from './jobs/schedul
 
 export { defineConfig } from './configFile/defineConfig.js';
 export type { ChronicleProjectConfig, ConfiguredProjection, SnapshotSettings } from './configFile/defineConfig.js';
+export type { StateMigrations, Upcasters } from './aggregates/types.js';
+export type { CreateLoggerOptions, LogFormat } from './logger.js';

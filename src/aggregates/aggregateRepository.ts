@@ -6,7 +6,7 @@ import type { SnapshotRepository } from '../snapshots/types.js';
 import { parseInput } from '../validation.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
-import { migratedBase, migrationOf } from './migrateState.js';
+import { createMigrationLookup, migrationOf } from './migrateState.js';
 import { pickSnapshot, replayEvents } from './replay.js';
 import { currentEventVersion, withCurrentVersions } from './upcast.js';
 import { validateCommand, validateEvent } from './validation.js';
@@ -56,6 +56,9 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     if (baseHints.size > MAX_BASE_HINTS) baseHints.delete(baseHints.keys().next().value as string);
   };
 
+  // After a schemaVersion bump: a start from a migrated older snapshot when there is no current one.
+  const migratedBase = createMigrationLookup(definition, snapshots, logger);
+
   async function load(id: string): Promise<LoadedAggregate<TState>> {
     const sid = streamId(id);
     // Both reads at once: with a short tail, a load costs one round-trip latency.
@@ -66,7 +69,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     ]);
     // Versions are never removed, so a stream read after `hint` is at least at `hint`.
     const head = tail.events.at(-1)?.version ?? tail.fromVersion;
-    const base = pickSnapshot(definition.stateSchema, candidates, head, logger) ?? (await migratedBase<TState>(definition, snapshots, sid, head, logger));
+    const base = pickSnapshot(definition.stateSchema, candidates, head, logger) ?? (await migratedBase<TState>(sid, head));
     const from = base?.version ?? 0;
     let replay = tail.events.filter((e) => e.version > from);
     if (tail.fromVersion > from) {

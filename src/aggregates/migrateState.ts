@@ -67,25 +67,33 @@ function firstMigrating<TState>(def: AnyAggregateDefinition, candidates: Snapsho
   return null;
 }
 
+/** Streams a repository remembers as having no migratable snapshot (see `createMigrationLookup`). */
+const MAX_REMEMBERED = 10_000;
+
 /**
- * For a load that found no usable snapshot of the current schema: the newest older-schema
- * snapshot that migrates. Costs a query per migratable schema version, and nothing at all for a
- * definition without `migrateState`; once the snapshot job has written current-schema snapshots,
- * loads no longer come here.
+ * For loads that found no usable snapshot of the current schema: the newest older-schema
+ * snapshot that migrates. Costs a query per migratable schema version, and nothing for a
+ * definition without `migrateState`. A stream found to have none (or none that migrates) is
+ * remembered, bounded, so streams too short ever to be snapshotted do not pay that query on
+ * every load; an old snapshot an older deployment writes later is then missed, which costs
+ * replay time, never correctness.
  */
-export async function migratedBase<TState>(
-  def: AnyAggregateDefinition,
-  snapshots: SnapshotRepository,
-  streamId: string,
-  head: number | null,
-  logger: Logger,
-): Promise<MigratedBase<TState> | null> {
+export function createMigrationLookup(def: AnyAggregateDefinition, snapshots: SnapshotRepository, logger: Logger) {
   const sources = migrationSources(def);
-  if (sources.length === 0) return null;
-  const lists = await Promise.all(
-    sources.map((schemaVersion) => snapshots.list(streamId, { schemaVersion, limit: CANDIDATES_PER_SCHEMA, ...(head !== null ? { maxVersion: head } : {}) })),
-  );
-  return firstMigrating<TState>(def, lists.flat(), head, logger);
+  const without = new Set<string>();
+  return async function migratedBase<TState>(streamId: string, head: number | null): Promise<MigratedBase<TState> | null> {
+    if (sources.length === 0 || without.has(streamId)) return null;
+    const lists = await Promise.all(
+      sources.map((schemaVersion) => snapshots.list(streamId, { schemaVersion, limit: CANDIDATES_PER_SCHEMA, ...(head !== null ? { maxVersion: head } : {}) })),
+    );
+    const base = firstMigrating<TState>(def, lists.flat(), head, logger);
+    // None, or none that migrates (a failing migration fails again: log it once, not per load).
+    if (base === null) {
+      without.add(streamId);
+      if (without.size > MAX_REMEMBERED) without.delete(without.values().next().value as string);
+    }
+    return base;
+  };
 }
 
 /** `migratedBase` for many streams: one query per migratable schema version for all of them. */

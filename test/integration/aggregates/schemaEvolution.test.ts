@@ -5,7 +5,7 @@ import type { AnyAggregateDefinition } from '../../../src/aggregates/types.js';
 import { userAggregate, userAggregateV2 } from '../../../src/domain/index.js';
 import { CorruptDocumentError } from '../../../src/errors.js';
 import { runSnapshotJob } from '../../../src/jobs/runSnapshotJob.js';
-import { useChronicle } from '../../support/chronicleFixture.js';
+import { countRoundTrips, useChronicle } from '../../support/chronicleFixture.js';
 import { spyLogger } from '../../support/spyLogger.js';
 
 const t = useChronicle(import.meta.filename);
@@ -164,5 +164,16 @@ describe('state migration (userAggregate → userAggregateV2)', () => {
     const again = await t.chronicle.aggregate(wrongShape, { logger }).load('oops');
     expect(again).toMatchObject({ snapshotVersion: null, eventsReplayed: 1005 });
     expect(logger.lines.some((l) => l.msg === 'a migrated snapshot fails stateSchema; not using it (older snapshot or full replay instead)')).toBe(true);
+  });
+
+  it('a stream without an older snapshot pays the extra lookup on its first load only', async () => {
+    await seedUser('young', 3);
+    const v1 = await countRoundTrips(t.client, () => t.chronicle.aggregate(userAggregate).load('young'));
+    const repo = t.chronicle.aggregate(userAggregateV2);
+    const first = await countRoundTrips(t.client, () => repo.load('young'));
+    const second = await countRoundTrips(t.client, () => repo.load('young'));
+    expect(first.commands).toEqual([...v1.commands, 'find']);
+    expect(second.commands).toEqual(v1.commands);
+    expect(second.result).toMatchObject({ version: 3, snapshotVersion: null, eventsReplayed: 3 });
   });
 });
