@@ -21,6 +21,9 @@ export interface ChronicleConfig {
 const intervalPattern = /^\d+(ms|s|m|h)$/;
 const cronPattern = /^(\S+\s+){4,5}\S+$/;
 
+/** Whether a schedule has the form settings accept: an interval like `30s`, or 5-6 cron fields. */
+export const isScheduleText = (s: string): boolean => intervalPattern.test(s.trim()) || cronPattern.test(s.trim());
+
 const positiveInt = (max: number) =>
   z.coerce
     .number({ error: 'must be a number' })

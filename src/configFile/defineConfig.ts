@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyAggregateDefinition } from '../aggregates/types.js';
+import { isScheduleText } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { parseSchedule } from '../jobs/scheduler.js';
 import { streamTypeSchema } from '../validation.js';
@@ -81,6 +82,10 @@ const configSchema = z.strictObject(
           schedule: z
             .string({ error: 'must be a string' })
             .superRefine((s, ctx) => {
+              if (!isScheduleText(s)) {
+                ctx.addIssue({ code: 'custom', message: 'must be a cron expression like "*/5 * * * *" or an interval like 30s, 5m, 1h' });
+                return;
+              }
               try {
                 parseSchedule(s);
               } catch (err) {
