@@ -101,8 +101,35 @@ export function buildCommit(p: PreparedAppend, prev: number, maxBytes: number): 
 /**
  * A stable fingerprint of what an append stores, ignoring generated ids and versions:
  * a retry with the same commitId must carry the same events to be the same append.
+ * Object keys are sorted first (at any depth, also in the superjson meta's JSON), so the
+ * same payload built with its fields in another order is the same append; array order counts.
  */
 export function commitFingerprint(streamId: string, events: { type: string; schemaVersion: number; data: unknown; meta?: string | undefined }[]): string {
-  const bytes = BSON.serialize({ s: streamId, e: events.map((e) => ({ t: e.type, v: e.schemaVersion, d: e.data, m: e.meta ?? null })) });
-  return Buffer.from(bytes).toString('base64');
+  const canonical = events.map((e) => ({ t: e.type, v: e.schemaVersion, d: sortKeys(e.data), m: e.meta === undefined ? null : canonicalJson(e.meta) }));
+  return Buffer.from(BSON.serialize({ s: streamId, e: canonical })).toString('base64');
+}
+
+/** Metadata as compared between a commit and its retry: absent and `{}` are the same. */
+export function metadataFingerprint(metadata: Record<string, unknown> | null | undefined): string {
+  const present = Object.entries(metadata ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  return JSON.stringify(present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A copy of a stored payload with the keys of every plain object in sorted order. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // Date, Long, Binary: compared as values
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+function canonicalJson(json: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(json)));
+  } catch {
+    return json;
+  }
 }

@@ -3,7 +3,7 @@ import { MongoError, MongoServerError, type Collection, type Db, type WriteConce
 import { ConcurrencyError, StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, parseStreamId, versionSchema } from '../validation.js';
-import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, prepareAppend, type PreparedAppend } from './appendInput.js';
+import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, metadataFingerprint, prepareAppend, type PreparedAppend } from './appendInput.js';
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
@@ -104,10 +104,21 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
     const existing = await wrap('read commit of', p.streamId, () => findDocuments(collection, { _id: p.commitId }, { limit: 1 }).next());
     if (!existing) return null;
     const storedEvents = existing.events.map((e) => ({ type: e.type, schemaVersion: Number(e.schemaVersion), data: e.data, meta: e.meta }));
-    if (existing.streamId !== p.streamId || commitFingerprint(existing.streamId, storedEvents) !== commitFingerprint(p.streamId, p.events)) {
+    // The whole append is its identity: stream, stream type, events and metadata (see AppendOptions.commitId).
+    const differs =
+      existing.streamId !== p.streamId
+        ? `stream "${existing.streamId}"`
+        : commitFingerprint(existing.streamId, storedEvents) !== commitFingerprint(p.streamId, p.events)
+          ? 'other events'
+          : existing.streamType !== p.streamType
+            ? `streamType "${existing.streamType}"`
+            : metadataFingerprint(existing.metadata as Record<string, unknown> | undefined) !== metadataFingerprint(p.metadata as Record<string, unknown> | undefined)
+              ? 'other metadata'
+              : null;
+    if (differs !== null) {
       throw new ValidationError(
-        `commitId "${p.commitId}" was already used for a different append (stream "${existing.streamId}", ${existing.events.length} event(s)); use a new commitId for new events`,
-        [{ path: ['commitId'], message: 'already used for different events' }],
+        `commitId "${p.commitId}" was already used for a different append (${differs}; stream "${existing.streamId}", ${existing.events.length} event(s)); a retry must repeat the stream, streamType, events and metadata exactly, and new events need a new commitId`,
+        [{ path: ['commitId'], message: `already used for a different append (${differs})` }],
         { cause },
       );
     }
