@@ -1,13 +1,15 @@
 import { BSON } from 'mongodb';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { encodePayload } from '../serialization/payload.js';
+import { encodePayload, MONGODB_MAX_DEPTH } from '../serialization/payload.js';
 import { parseInput, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { CommitDocument, StoredEvent } from './commitDocument.js';
 import type { AppendOptions, EventInput } from './types.js';
 
 /** Most events one append may carry; larger batches are almost always a bug upstream. */
 export const MAX_EVENTS_PER_COMMIT = 10_000;
+/** Levels an event's data may use: the commit document, its `events` array and the event take 3. */
+export const MAX_EVENT_DATA_DEPTH = MONGODB_MAX_DEPTH - 3;
 /** Largest commit document we write: 16 MiB is the server's hard limit, this leaves room. */
 export const DEFAULT_MAX_COMMIT_BYTES = 12 * 1024 * 1024;
 
@@ -64,7 +66,7 @@ export function prepareAppend(streamId: unknown, events: unknown, opts: unknown,
     commitId: o.commitId ?? newId(),
     metadata: o.metadata,
     events: list.map((e, i) => {
-      const payload = encodePayload(e.data, `events[${i}].data`);
+      const payload = encodePayload(e.data, `events[${i}].data`, MAX_EVENT_DATA_DEPTH);
       return {
         id: newId(),
         type: e.type,
