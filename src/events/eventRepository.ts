@@ -7,6 +7,7 @@ import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, metadataFinge
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
+import { requireMigrated } from '../storage/requireMigrated.js';
 import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
 import { z } from 'zod';
 
@@ -63,6 +64,8 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
   const maxAnyAttempts = opts.maxAnyAttempts ?? 100;
   // Reads go to the primary so a caller always sees its own acknowledged appends.
   const collection = db.collection<CommitDocument>(opts.collection ?? 'events', { readPreference: 'primary' });
+  // Without the chain index, inserts would create the collection and fork streams.
+  const migrated = requireMigrated(collection, { streamId: 1, prev: 1 });
 
   async function headVersion(streamId: string): Promise<number> {
     const head = await wrap('read the head of', streamId, () =>
@@ -172,6 +175,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
     collection,
     async append(streamId, events, appendOpts) {
       const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+      await migrated();
       const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await appendAny(p) : await appendAt(p, p.expectedVersion, true);
       return result;
     },
@@ -213,6 +217,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
     },
     async appendAtKnownVersion(streamId, events, appendOpts) {
       const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+      await migrated();
       return appendAt(p, appendOpts.expectedVersion, false);
     },
     async read(streamId, readOpts) {

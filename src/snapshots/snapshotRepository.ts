@@ -5,6 +5,7 @@ import { StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodePayload, encodePayload } from '../serialization/payload.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { requireMigrated } from '../storage/requireMigrated.js';
 import { parseInput, storedIntSchema, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotRepository } from './types.js';
 
@@ -56,6 +57,8 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
   const defaultKeep = opts.keep ?? 3;
   const maxBytes = opts.maxSnapshotBytes ?? 12 * 1024 * 1024;
   const col = db.collection<SnapshotDocument>('snapshots', { readPreference: 'primary' });
+  // Without its unique index, saving a snapshot twice would store it twice.
+  const migrated = requireMigrated(col, { streamId: 1, schemaVersion: 1, version: 1 });
 
   function decode(raw: unknown): Snapshot | null {
     const parsed = docSchema.safeParse(raw);
@@ -140,6 +143,7 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
         ]);
       }
       let written = true;
+      await migrated();
       try {
         await col.insertOne(doc, { writeConcern });
       } catch (err) {
