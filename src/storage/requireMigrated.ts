@@ -11,11 +11,11 @@ const NAMESPACE_NOT_FOUND = 26;
  * on the fly with no unique index, and then nothing stops two writers forking a stream.
  * A failed check is not cached, so a repository works once `migrate()` has run.
  */
-export function requireMigrated(collection: Collection<Document> | Collection<never>, key: Record<string, 1>): () => Promise<void> {
+export function requireMigrated<T extends Document>(collection: Collection<T>, key: Record<string, 1>): () => Promise<void> {
   let checked: Promise<void> | undefined;
   const wanted = JSON.stringify(key);
   async function check(): Promise<void> {
-    const col = collection as Collection<Document>;
+    const col = collection;
     const indexes = await wrapDriverError(`list the indexes of "${col.collectionName}"`, () =>
       col.listIndexes().toArray().catch((err: unknown) => {
         if ((err as { code?: unknown } | null)?.code === NAMESPACE_NOT_FOUND) return [];
