@@ -86,6 +86,9 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
   async function insertAt(p: PreparedAppend, prev: number): Promise<(AppendResult & { recordedAt: Date }) | 'conflict'> {
     const doc = buildCommit(p, prev, maxBytes);
     for (let attempt = 0; ; attempt++) {
+      // Stamped anew on each attempt: the snapshot job discovers commits by recordedAt with a
+      // bounded overlap, and an attempt that hung for longer must not land with its old stamp.
+      if (attempt > 0) doc.recordedAt = new Date();
       try {
         await collection.insertOne(doc, { writeConcern });
         return { streamId: p.streamId, version: doc.version, commitId: p.commitId, recordedAt: doc.recordedAt };
