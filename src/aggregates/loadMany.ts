@@ -22,11 +22,19 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
   ids: string[],
   streamIdOf: (id: string) => string,
 ): Promise<Map<string, LoadedAggregate<TState> | Error>> {
-  const sids = new Map(ids.map((id) => [id, streamIdOf(id)]));
+  const out = new Map<string, LoadedAggregate<TState> | Error>();
+  // An id that cannot name a stream (too long, empty) fails alone, as a corrupt stream does.
+  const sids = new Map<string, string>();
+  for (const id of ids) {
+    try {
+      sids.set(id, streamIdOf(id));
+    } catch (err) {
+      out.set(id, err as Error);
+    }
+  }
   const candidates = await snapshots.listMany([...sids.values()], { schemaVersion: definition.schemaVersion, limitPerStream: 3 });
   const bases = new Map([...sids].map(([id, sid]) => [id, pickSnapshot(definition.stateSchema, candidates.get(sid) ?? [], null, logger)]));
   const tails = await events.readMany([...sids].map(([id, sid]) => ({ streamId: sid, afterVersion: bases.get(id)?.version ?? 0 })));
-  const out = new Map<string, LoadedAggregate<TState> | Error>();
   for (const [id, sid] of sids) {
     const base = bases.get(id) ?? null;
     const tail = tails.get(sid) ?? { events: [] };
