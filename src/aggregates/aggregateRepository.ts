@@ -87,15 +87,16 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
       const sid = streamId(id);
       for (let attempt = 1; ; attempt++) {
         const loaded = await load(id);
-        const decided = definition.decide(cmd, loaded.state);
-        if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
-        for (const e of decided) {
+        // Stored, evolved and returned as its schema parses it, exactly as every later load
+        // will see it: otherwise handle's state and the next load's could differ.
+        const decided = definition.decide(cmd, loaded.state).map((e) => {
           try {
-            validateEvent(definition, e);
+            return { type: e.type, data: validateEvent(definition, e) } as TEvent;
           } catch (err) {
             throw new ValidationError(`decide produced an invalid event for "${sid}": ${(err as Error).message}`, (err as ValidationError).issues ?? [], { cause: err });
           }
-        }
+        });
+        if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
         try {
           const res = await events.appendAtKnownVersion(sid, decided, {
             expectedVersion: loaded.version,

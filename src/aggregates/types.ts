@@ -26,6 +26,11 @@ export interface AggregateDefinition<TState, TCommand, TEvent extends DomainEven
   /** Returns the events a command produces (possibly none) or throws `CommandRejectedError`. */
   decide(command: TCommand, state: TState): TEvent[];
   commandSchema: z.ZodType<TCommand>;
+  /**
+   * Per event type, the schema of its `data`. `handle` stores and evolves the parsed output
+   * (defaults and transforms applied), and every load parses the stored data again, so a
+   * transform must give the same result when applied twice (`trim`, `toLowerCase` do).
+   */
   eventSchemas: EventSchemas<TEvent>;
   stateSchema: z.ZodType<TState>;
 }
