@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { ConcurrencyError, ValidationError } from '../errors.js';
+import { CommandRejectedError, ConcurrencyError, StorageError, ValidationError } from '../errors.js';
+import type { RecordedEvent } from '../events/types.js';
+import { commandCommitId } from './commandCommitId.js';
 import type { EventStoreInternals } from '../events/eventRepository.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
@@ -22,6 +24,11 @@ export interface AggregateRepositoryOptions {
 
 /** Streams whose snapshot version a repository remembers between loads (see `baseHints`). */
 const MAX_BASE_HINTS = 10_000;
+
+const commandIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' });
 
 const aggregateIdSchema = z
   .string({ error: 'must be a string' })
@@ -77,6 +84,26 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
   }
 
+  /** The state right after `version`: a retried command's result when the stream has moved on. */
+  async function stateAt(sid: string, version: number): Promise<TState> {
+    const history = await events.read(sid, { toVersion: version });
+    return replayEvents(definition, definition.initialState(), history);
+  }
+
+  /** What `handle` returned when `commit` was written: its events and the state right after it. */
+  async function resultOfCommit(
+    sid: string,
+    commit: { streamId: string; version: number; events: RecordedEvent[] },
+    loaded?: LoadedAggregate<TState>,
+  ): Promise<HandleResult<TState, TEvent>> {
+    if (commit.streamId !== sid) {
+      throw new ValidationError(`the commit of this commandId belongs to stream "${commit.streamId}", not "${sid}"`, [{ path: ['commandId'], message: 'belongs to another stream' }]);
+    }
+    logger.debug({ streamId: sid, commitId: commit.events[0]?.commitId, version: commit.version }, 'command retried: returning its first result');
+    const state = loaded && loaded.version === commit.version ? loaded.state : await stateAt(sid, commit.version);
+    return { version: commit.version, events: commit.events as HandleResult<TState, TEvent>['events'], state };
+  }
+
   return {
     definition,
     streamId,
@@ -85,24 +112,50 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     async handle(id, command, handleOpts = {}): Promise<HandleResult<TState, TEvent>> {
       const cmd = validateCommand(definition, command) as TCommand;
       const sid = streamId(id);
+      const commandId = handleOpts.commandId === undefined ? undefined : parseInput(commandIdSchema, handleOpts.commandId, 'commandId');
+      const commitId = commandId === undefined ? undefined : commandCommitId(definition.type, id, commandId);
+      const firstResult = async (): Promise<HandleResult<TState, TEvent> | null> => {
+        const commit = commitId === undefined ? null : await events.readCommit(commitId);
+        return commit ? resultOfCommit(sid, commit) : null;
+      };
       for (let attempt = 1; ; attempt++) {
-        const loaded = await load(id);
-        // Stored, evolved and returned as its schema parses it, exactly as every later load
-        // will see it: otherwise handle's state and the next load's could differ.
-        const decided = definition.decide(cmd, loaded.state).map((e) => {
-          try {
-            return { type: e.type, data: validateEvent(definition, e) } as TEvent;
-          } catch (err) {
-            throw new ValidationError(`decide produced an invalid event for "${sid}": ${(err as Error).message}`, (err as ValidationError).issues ?? [], { cause: err });
+        // With a commandId, look for the commit of an earlier attempt alongside the load: found,
+        // it is the answer, whatever deciding again would say now.
+        const [loaded, prior] = await Promise.all([load(id), commitId === undefined ? null : events.readCommit(commitId)]);
+        if (prior) return resultOfCommit(sid, prior, loaded);
+        let decided: TEvent[];
+        try {
+          // Stored, evolved and returned as its schema parses it, exactly as every later load
+          // will see it: otherwise handle's state and the next load's could differ.
+          decided = definition.decide(cmd, loaded.state).map((e) => {
+            try {
+              return { type: e.type, data: validateEvent(definition, e) } as TEvent;
+            } catch (err) {
+              throw new ValidationError(`decide produced an invalid event for "${sid}": ${(err as Error).message}`, (err as ValidationError).issues ?? [], { cause: err });
+            }
+          });
+        } catch (err) {
+          // The first attempt may have landed between the lookup and the load, which then saw
+          // its effect: a rejection ("exists already") would be this command's own echo.
+          if (err instanceof CommandRejectedError) {
+            const first = await firstResult();
+            if (first) return first;
           }
-        });
-        if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
+          throw err;
+        }
+        if (decided.length === 0) return (await firstResult()) ?? { version: loaded.version, events: [], state: loaded.state };
         try {
           const res = await events.appendAtKnownVersion(sid, decided, {
             expectedVersion: loaded.version,
             streamType: definition.type,
             ...(handleOpts.metadata ? { metadata: handleOpts.metadata } : {}),
+            ...(commitId === undefined ? {} : { commitId, acceptExisting: true }),
           });
+          if (res.existing) {
+            const first = await firstResult();
+            if (!first) throw new StorageError(`commit "${res.commitId}" of "${sid}" was reported to exist but cannot be read`);
+            return first;
+          }
           const recorded = decided.map((e, i) => ({
             streamId: sid,
             version: loaded.version + i + 1,

@@ -57,6 +57,15 @@ export interface LoadedAggregate<TState> {
 
 export interface HandleOptions {
   metadata?: EventMetadata;
+  /**
+   * The command's idempotency key (1-200 characters), e.g. an HTTP `Idempotency-Key`. The
+   * commit's id is derived from (aggregate type, id, commandId), so a retry of a command whose
+   * outcome is unknown (a lost reply, a timeout) returns the first result (version, events and
+   * the state right after them) and writes nothing, even after the stream has moved on. The
+   * command, its metadata and what `decide` would say now are not compared: the key alone names
+   * the command. Without it, every `handle` call is a new command.
+   */
+  commandId?: string;
 }
 
 export interface HandleResult<TState, TEvent extends DomainEvent> {

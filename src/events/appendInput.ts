@@ -51,6 +51,8 @@ export interface PreparedAppend {
   commitId: string;
   metadata: AppendOptions['metadata'];
   events: Omit<StoredEvent, 'version'>[];
+  /** Set by the aggregate path for a command with a commandId: an existing commit with this id is the result. */
+  acceptExisting?: boolean;
 }
 
 /** Validates and encodes everything about an append before any I/O. */

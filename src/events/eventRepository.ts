@@ -30,7 +30,13 @@ export interface EventStoreInternals extends EventRepository {
    * version this process read from the stream itself (a load's head version), which is
    * always a boundary: one round trip.
    */
-  appendAtKnownVersion(streamId: string, events: EventInput[], opts: AppendOptions & { expectedVersion: number }): Promise<AppendResult & { recordedAt: Date }>;
+  appendAtKnownVersion(
+    streamId: string,
+    events: EventInput[],
+    opts: AppendOptions & { expectedVersion: number; acceptExisting?: boolean },
+  ): Promise<AppendResult & { recordedAt: Date; existing?: boolean }>;
+  /** One commit by its id, decoded, or null: how a retried command finds its first result. */
+  readCommit(commitId: string): Promise<{ streamId: string; version: number; events: RecordedEvent[] } | null>;
   /**
    * The newest `maxCommits` commits of a stream, oldest first, in one query: a loader
    * fetches this alongside the snapshot, and for a short tail needs nothing else.
@@ -106,9 +112,14 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
    * FerretDB's duplicate-key errors do not say which index was hit, so read the commit by
    * its id: present means this is a retry (same content) or a misuse (other content).
    */
-  async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date }) | null> {
+  async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date; existing?: boolean }) | null> {
     const existing = await wrap('read commit of', p.streamId, () => findDocuments(collection, { _id: p.commitId }, { limit: 1 }).next());
     if (!existing) return null;
+    if (p.acceptExisting && existing.streamId === p.streamId) {
+      // A command retried under its commandId: the commit that landed first is the result,
+      // whatever this attempt decided (the stream may have moved on since).
+      return { streamId: existing.streamId, version: Number(existing.version), commitId: existing._id, recordedAt: existing.recordedAt, existing: true };
+    }
     const storedEvents = existing.events.map((e) => ({ type: e.type, schemaVersion: Number(e.schemaVersion), data: e.data, meta: e.meta }));
     // The whole append is its identity: stream, stream type, events and metadata (see AppendOptions.commitId).
     const differs =
@@ -212,14 +223,18 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
       }
       return out;
     },
+    async readCommit(commitId) {
+      const doc = await wrapDriverError(`read commit "${commitId}"`, () => findDocuments(collection, { _id: commitId }, { limit: 1 }).next());
+      return doc ? { streamId: String(doc.streamId), version: Number(doc.version), events: decodeCommit(doc) } : null;
+    },
     async readTail(streamId, maxCommits) {
       const id = parseStreamId(streamId);
       const docs = await wrap('read the tail of', id, () => findDocuments(collection, { streamId: id }, { sort: { version: -1 }, limit: maxCommits }).toArray());
       docs.reverse();
       return { events: docs.flatMap((d) => decodeCommit(d)), fromVersion: docs.length === 0 ? 0 : Number(docs[0]?.prev) };
     },
-    async appendAtKnownVersion(streamId, events, appendOpts) {
-      const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+    async appendAtKnownVersion(streamId, events, { acceptExisting, ...appendOpts }) {
+      const p = { ...prepareAppend(streamId, events, appendOpts, randomUUID), acceptExisting: acceptExisting === true };
       await migrated();
       return appendAt(p, appendOpts.expectedVersion, false);
     },
