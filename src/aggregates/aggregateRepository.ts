@@ -8,7 +8,8 @@ import type { SnapshotRepository } from '../snapshots/types.js';
 import { parseInput } from '../validation.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
-import { pickSnapshot, replayEvents } from './replay.js';
+import { chooseBase, rememberHeadCommit } from './lineage.js';
+import { replayEvents } from './replay.js';
 import { validateCommand, validateEvent } from './validation.js';
 
 export interface AggregateRepositoryOptions {
@@ -63,31 +64,34 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
 
   async function load(id: string): Promise<LoadedAggregate<TState>> {
     const sid = streamId(id);
-    // Both reads at once: with a short tail, a load costs one round-trip latency.
+    // Both reads at once: with a short tail, a load costs one round-trip latency. After a hint,
+    // the read starts with the commit that ends at the hinted snapshot, so its lineage is
+    // checked with no extra read.
     const hint = baseHints.get(sid);
-    const [candidates, tail] = await Promise.all([
+    const [candidates, window] = await Promise.all([
       snapshots.list(sid, { schemaVersion: definition.schemaVersion, limit: 3 }),
-      hint === undefined ? events.readTail(sid, tailCommits) : events.read(sid, { afterVersion: hint }).then((list) => ({ events: list, fromVersion: hint })),
+      hint === undefined || hint < 1
+        ? events.readTail(sid, tailCommits)
+        : events.read(sid, { afterVersion: hint - 1 }).then((list) => ({ events: list, fromVersion: hint - 1 })),
     ]);
-    // Versions are never removed, so a stream read after `hint` is at least at `hint`.
-    const head = tail.events.at(-1)?.version ?? tail.fromVersion;
-    const base = pickSnapshot(definition.stateSchema, candidates, head, logger);
-    const from = base?.version ?? 0;
-    let replay = tail.events.filter((e) => e.version > from);
-    if (tail.fromVersion > from) {
-      // The tail fetched with the snapshot does not reach back far enough: fetch the gap.
-      const gap = await events.read(sid, { afterVersion: from, toVersion: tail.fromVersion });
-      replay = [...gap, ...replay];
-    }
-    const state = replayEvents(definition, base ? base.state : definition.initialState(), replay);
-    rememberBase(sid, base?.version ?? null);
-    return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
+    const chosen = await chooseBase(sid, definition.stateSchema, candidates, { from: window.fromVersion, events: window.events }, readRange(sid), logger);
+    const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
+    rememberBase(sid, chosen.base?.version ?? null);
+    const from = chosen.base?.version ?? 0;
+    return rememberHeadCommit(
+      { id, state, version: chosen.replay.at(-1)?.version ?? from, snapshotVersion: chosen.base?.version ?? null, eventsReplayed: chosen.replay.length },
+      chosen.headCommitId,
+    );
   }
+
+  const readRange = (sid: string) => (after: number, to: number) => events.read(sid, { afterVersion: after, toVersion: to });
 
   /** The state right after `version`: a retried command's result when the stream has moved on. */
   async function stateAt(sid: string, version: number): Promise<TState> {
-    const history = await events.read(sid, { toVersion: version });
-    return replayEvents(definition, definition.initialState(), history);
+    const candidates = await snapshots.list(sid, { schemaVersion: definition.schemaVersion, maxVersion: version, limit: 3 });
+    // An empty window ending at `version` (a commit boundary): chooseBase reads what it needs.
+    const chosen = await chooseBase(sid, definition.stateSchema, candidates, { from: version, events: [] }, readRange(sid), logger);
+    return replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
   }
 
   /** What `handle` returned when `commit` was written: its events and the state right after it. */

@@ -47,7 +47,7 @@ export interface EventStoreInternals extends EventRepository {
    * The events after `afterVersion` of many streams in one query, grouped per stream. A commit
    * that does not decode fails only its own stream (`error`), so a batch job can go on.
    */
-  readMany(ranges: { streamId: string; afterVersion: number }[]): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>>;
+  readMany(ranges: { streamId: string; afterVersion: number }[], opts?: { majority?: boolean }): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>>;
   readonly collection: Collection<CommitDocument>;
 }
 
@@ -193,7 +193,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
       const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await appendAny(p) : await appendAt(p, p.expectedVersion, true);
       return result;
     },
-    async readMany(ranges) {
+    async readMany(ranges, readManyOpts = {}) {
       const out = new Map<string, { events: RecordedEvent[]; error?: Error }>();
       if (ranges.length === 0) return out;
       for (const r of ranges) out.set(parseStreamId(r.streamId), { events: [] });
@@ -203,7 +203,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
       const after = new Map(ranges.map((r) => [r.streamId, r.afterVersion]));
       const lowest = Math.min(...after.values());
       const filter = { streamId: { $in: [...after.keys()] }, version: { $gt: lowest } };
-      const cursor = findDocuments(collection, filter, { sort: { streamId: 1, version: 1 } });
+      const cursor = findDocuments(collection, filter, { sort: { streamId: 1, version: 1 }, ...(readManyOpts.majority ? { readConcern: { level: 'majority' as const } } : {}) });
       try {
         for (;;) {
           const doc = await wrap('read', `${ranges.length} streams`, () => cursor.next());

@@ -7,6 +7,7 @@ import { createStreamCatalog } from '../events/streamCatalog.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, streamTypeSchema } from '../validation.js';
 import { createCheckpointRepository } from './checkpointRepository.js';
+import { headCommitOf } from '../aggregates/lineage.js';
 import { serverTime } from '../storage/serverTime.js';
 
 /** Options of `runSnapshotJob`. */
@@ -79,6 +80,11 @@ const optionsSchema = z.object(
   },
   { error: 'must be an object { aggregates, threshold, concurrency }' },
 );
+
+const lineageOf = (agg: LoadedAggregate<unknown>) => {
+  const commitId = headCommitOf(agg);
+  return commitId === undefined ? {} : { commitId };
+};
 
 interface Candidate {
   def: AnyAggregateDefinition;
@@ -206,7 +212,8 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
         }
         // Pruned for the whole batch below: one query instead of one per stream.
         const { written } = await chronicle.snapshots.save(
-          { streamId: c.streamId, streamType: def.type, version: agg.version, schemaVersion: def.schemaVersion, state: agg.state },
+          // With the commit that ends at this version: its lineage, checked by every later load.
+          { streamId: c.streamId, streamType: def.type, version: agg.version, schemaVersion: def.schemaVersion, state: agg.state, ...lineageOf(agg) },
           { keep, prune: false },
         );
         if (written) saved.push(c.streamId);
