@@ -5,7 +5,7 @@ import type { AggregateDefinition } from '../../../src/aggregates/types.js';
 import { internals } from '../../../src/chronicle.js';
 import { todoListAggregate } from '../../../src/domain/index.js';
 import { StorageError, ValidationError } from '../../../src/errors.js';
-import { useChronicle } from '../../support/chronicleFixture.js';
+import { countRoundTrips, useChronicle } from '../../support/chronicleFixture.js';
 import { counterAggregate, sleep } from '../../support/snapshotJobHelpers.js';
 
 const t = useChronicle(import.meta.filename);
@@ -83,6 +83,17 @@ describe('handle retried with a commandId', () => {
       expect(r.events.map((e) => e.data)).toEqual([stored?.data]);
       expect(r.state).toEqual({ nonces: [(stored?.data as { nonce: number }).nonce] });
     }
+  });
+
+  it('costs no extra latency: the lookup by commit id is sent with the load', async () => {
+    const repo = t.chronicle.aggregate(counterAggregate('lat'));
+    await repo.handle('1', { type: 'Add', by: 1 });
+    const { commands } = await countRoundTrips(t.client, () => repo.handle('1', { type: 'Add', by: 1 }, { commandId: 'lat-2' }));
+    // Three finds at once (snapshots, tail, the commit by id), then the insert: two latencies, as without a commandId.
+    expect(commands).toEqual(['find', 'find', 'find', 'insert']);
+    const retry = await countRoundTrips(t.client, () => repo.handle('1', { type: 'Add', by: 1 }, { commandId: 'lat-2' }));
+    expect(retry.commands).toEqual(['find', 'find', 'find']);
+    expect(retry.result.version).toBe(2);
   });
 
   it('keeps today\'s behaviour without a commandId, and validates the commandId', async () => {
