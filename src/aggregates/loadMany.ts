@@ -40,6 +40,12 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
   // Read from the newest candidate's own commit, so its lineage is checked with this one read.
   const firstFrom = (sid: string) => Math.max(0, Math.max(0, ...(candidates.get(sid) ?? []).map((c) => c.version)) - 1);
   const tails = await events.readMany([...sids.values()].map((sid) => ({ streamId: sid, afterVersion: firstFrom(sid) })), { majority: true });
+  // Only when a stream's newest snapshot is unusable: that stream's older events, also by majority.
+  const readOlder = (sid: string) => async (after: number, to: number) => {
+    const older = (await events.readMany([{ streamId: sid, afterVersion: after }], { majority: true })).get(sid);
+    if (older?.error) throw older.error;
+    return (older?.events ?? []).filter((e) => e.version <= to);
+  };
   await Promise.all(
     [...sids].map(async ([id, sid]) => {
       const tail = tails.get(sid) ?? { events: [] };
@@ -48,7 +54,7 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
         return;
       }
       try {
-        const chosen = await chooseBase(sid, definition.stateSchema, candidates.get(sid) ?? [], { from: firstFrom(sid), events: tail.events }, (after, to) => events.read(sid, { afterVersion: after, toVersion: to }), logger);
+        const chosen = await chooseBase(sid, definition.stateSchema, candidates.get(sid) ?? [], { from: firstFrom(sid), events: tail.events }, readOlder(sid), logger);
         const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
         const from = chosen.base?.version ?? 0;
         const loaded = { id, state, version: chosen.replay.at(-1)?.version ?? from, snapshotVersion: chosen.base?.version ?? null, eventsReplayed: chosen.replay.length };
