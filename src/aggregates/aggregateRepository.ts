@@ -1,13 +1,16 @@
 import { z } from 'zod';
-import { ConcurrencyError, ValidationError } from '../errors.js';
+import { CommandRejectedError, ConcurrencyError, StorageError, ValidationError } from '../errors.js';
+import type { RecordedEvent } from '../events/types.js';
+import { commandCommitId } from './commandCommitId.js';
 import type { EventStoreInternals } from '../events/eventRepository.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
 import { parseInput } from '../validation.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
+import { chooseBase, rememberHeadCommit } from './lineage.js';
 import { createMigrationLookup, migrationOf } from './migrateState.js';
-import { pickSnapshot, replayEvents } from './replay.js';
+import { replayEvents } from './replay.js';
 import { currentEventVersion, withCurrentVersions } from './upcast.js';
 import { validateCommand, validateEvent } from './validation.js';
 
@@ -24,6 +27,11 @@ export interface AggregateRepositoryOptions {
 
 /** Streams whose snapshot version a repository remembers between loads (see `baseHints`). */
 const MAX_BASE_HINTS = 10_000;
+
+const commandIdSchema = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .max(200, { error: 'must be at most 200 characters' });
 
 const aggregateIdSchema = z
   .string({ error: 'must be a string' })
@@ -61,25 +69,59 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
 
   async function load(id: string): Promise<LoadedAggregate<TState>> {
     const sid = streamId(id);
-    // Both reads at once: with a short tail, a load costs one round-trip latency.
+    // Both reads at once: with a short tail, a load costs one round-trip latency. After a hint,
+    // the read starts with the commit that ends at the hinted snapshot, so its lineage is
+    // checked with no extra read.
     const hint = baseHints.get(sid);
-    const [candidates, tail] = await Promise.all([
+    const [candidates, window] = await Promise.all([
       snapshots.list(sid, { schemaVersion: definition.schemaVersion, limit: 3 }),
-      hint === undefined ? events.readTail(sid, tailCommits) : events.read(sid, { afterVersion: hint }).then((list) => ({ events: list, fromVersion: hint })),
+      hint === undefined || hint < 1
+        ? events.readTail(sid, tailCommits)
+        : events.read(sid, { afterVersion: hint - 1 }).then((list) => ({ events: list, fromVersion: hint - 1 })),
     ]);
-    // Versions are never removed, so a stream read after `hint` is at least at `hint`.
-    const head = tail.events.at(-1)?.version ?? tail.fromVersion;
-    const base = pickSnapshot(definition.stateSchema, candidates, head, logger) ?? (await migratedBase<TState>(sid, head));
-    const from = base?.version ?? 0;
-    let replay = tail.events.filter((e) => e.version > from);
-    if (tail.fromVersion > from) {
-      // The tail fetched with the snapshot does not reach back far enough: fetch the gap.
-      const gap = await events.read(sid, { afterVersion: from, toVersion: tail.fromVersion });
-      replay = [...gap, ...replay];
+    // After a schemaVersion bump, before the job has written a snapshot of the new schema: a
+    // migrated older snapshot is the candidate, checked by the same lineage rule.
+    const head = window.events.at(-1)?.version ?? window.fromVersion;
+    const migrated = candidates.length === 0 ? await migratedBase<TState>(sid, head) : null;
+    const chosen = await chooseBase(sid, definition.stateSchema, migrated ? [migrated] : candidates, { from: window.fromVersion, events: window.events }, readRange(sid), logger);
+    const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
+    rememberBase(sid, chosen.base?.version ?? null);
+    const from = chosen.base?.version ?? 0;
+    return rememberHeadCommit(
+      {
+        id,
+        state,
+        version: chosen.replay.at(-1)?.version ?? from,
+        snapshotVersion: chosen.base?.version ?? null,
+        eventsReplayed: chosen.replay.length,
+        ...(chosen.base ? migrationOf(migrated) : {}),
+      },
+      chosen.headCommitId,
+    );
+  }
+
+  const readRange = (sid: string) => (after: number, to: number) => events.read(sid, { afterVersion: after, toVersion: to });
+
+  /** The state right after `version`: a retried command's result when the stream has moved on. */
+  async function stateAt(sid: string, version: number): Promise<TState> {
+    const candidates = await snapshots.list(sid, { schemaVersion: definition.schemaVersion, maxVersion: version, limit: 3 });
+    // An empty window ending at `version` (a commit boundary): chooseBase reads what it needs.
+    const chosen = await chooseBase(sid, definition.stateSchema, candidates, { from: version, events: [] }, readRange(sid), logger);
+    return replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
+  }
+
+  /** What `handle` returned when `commit` was written: its events and the state right after it. */
+  async function resultOfCommit(
+    sid: string,
+    commit: { streamId: string; version: number; events: RecordedEvent[] },
+    loaded?: LoadedAggregate<TState>,
+  ): Promise<HandleResult<TState, TEvent>> {
+    if (commit.streamId !== sid) {
+      throw new ValidationError(`the commit of this commandId belongs to stream "${commit.streamId}", not "${sid}"`, [{ path: ['commandId'], message: 'belongs to another stream' }]);
     }
-    const state = replayEvents(definition, base ? base.state : definition.initialState(), replay);
-    rememberBase(sid, base?.version ?? null);
-    return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length, ...migrationOf(base) };
+    logger.debug({ streamId: sid, commitId: commit.events[0]?.commitId, version: commit.version }, 'command retried: returning its first result');
+    const state = loaded && loaded.version === commit.version ? loaded.state : await stateAt(sid, commit.version);
+    return { version: commit.version, events: commit.events as HandleResult<TState, TEvent>['events'], state };
   }
 
   return {
@@ -90,23 +132,50 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     async handle(id, command, handleOpts = {}): Promise<HandleResult<TState, TEvent>> {
       const cmd = validateCommand(definition, command) as TCommand;
       const sid = streamId(id);
+      const commandId = handleOpts.commandId === undefined ? undefined : parseInput(commandIdSchema, handleOpts.commandId, 'commandId');
+      const commitId = commandId === undefined ? undefined : commandCommitId(definition.type, id, commandId);
+      const firstResult = async (): Promise<HandleResult<TState, TEvent> | null> => {
+        const commit = commitId === undefined ? null : await events.readCommit(commitId);
+        return commit ? resultOfCommit(sid, commit) : null;
+      };
       for (let attempt = 1; ; attempt++) {
-        const loaded = await load(id);
-        const decided = withCurrentVersions(definition, definition.decide(cmd, loaded.state));
-        if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
-        for (const e of decided) {
-          try {
-            validateEvent(definition, e);
-          } catch (err) {
-            throw new ValidationError(`decide produced an invalid event for "${sid}": ${(err as Error).message}`, (err as ValidationError).issues ?? [], { cause: err });
-          }
-        }
+        // With a commandId, look for the commit of an earlier attempt alongside the load: found,
+        // it is the answer, whatever deciding again would say now.
+        const [loaded, prior] = await Promise.all([load(id), commitId === undefined ? null : events.readCommit(commitId)]);
+        if (prior) return resultOfCommit(sid, prior, loaded);
+        let decided: TEvent[];
         try {
-          const res = await events.appendAtKnownVersion(sid, decided, {
+          // Stored, evolved and returned as its schema parses it, exactly as every later load
+          // will see it: otherwise handle's state and the next load's could differ.
+          decided = definition.decide(cmd, loaded.state).map((e) => {
+            try {
+              return { type: e.type, data: validateEvent(definition, e) } as TEvent;
+            } catch (err) {
+              throw new ValidationError(`decide produced an invalid event for "${sid}": ${(err as Error).message}`, (err as ValidationError).issues ?? [], { cause: err });
+            }
+          });
+        } catch (err) {
+          // The first attempt may have landed between the lookup and the load, which then saw
+          // its effect: a rejection ("exists already") would be this command's own echo.
+          if (err instanceof CommandRejectedError) {
+            const first = await firstResult();
+            if (first) return first;
+          }
+          throw err;
+        }
+        if (decided.length === 0) return (await firstResult()) ?? { version: loaded.version, events: [], state: loaded.state };
+        try {
+          const res = await events.appendAtKnownVersion(sid, withCurrentVersions(definition, decided), {
             expectedVersion: loaded.version,
             streamType: definition.type,
             ...(handleOpts.metadata ? { metadata: handleOpts.metadata } : {}),
+            ...(commitId === undefined ? {} : { commitId, acceptExisting: true }),
           });
+          if (res.existing) {
+            const first = await firstResult();
+            if (!first) throw new StorageError(`commit "${res.commitId}" of "${sid}" was reported to exist but cannot be read`);
+            return first;
+          }
           const recorded = decided.map((e, i) => ({
             streamId: sid,
             version: loaded.version + i + 1,

@@ -3,12 +3,11 @@ import type { Logger } from '../logger.js';
 import type { Snapshot, SnapshotRepository } from '../snapshots/types.js';
 import type { AnyAggregateDefinition } from './types.js';
 
-/** A load's starting point taken from an older-schema snapshot, migrated to the current schema. */
-export interface MigratedBase<TState> {
-  version: number;
-  state: TState;
-  migratedFromSchemaVersion: number;
-}
+/**
+ * An older-schema snapshot migrated to the current schema: a candidate that loads check by the
+ * same lineage rule as any other snapshot (it keeps the original's version and `commitId`).
+ */
+export type MigratedBase<TState> = Snapshot<TState> & { migratedFromSchemaVersion: number };
 
 /** The `migratedFromSchemaVersion` field of a loaded aggregate whose base was migrated, else nothing. */
 export function migrationOf(base: object | null): { migratedFromSchemaVersion?: number } {
@@ -54,7 +53,7 @@ export function migrateSnapshot<TState>(def: AnyAggregateDefinition, snap: Snaps
     return null;
   }
   logger.debug(context, 'starting from a migrated snapshot');
-  return { version: snap.version, state: parsed.data, migratedFromSchemaVersion: snap.schemaVersion };
+  return { ...snap, schemaVersion: def.schemaVersion, state: parsed.data, migratedFromSchemaVersion: snap.schemaVersion };
 }
 
 /** The newest snapshot in `candidates` (any order) that migrates, at or below `head` when known. */

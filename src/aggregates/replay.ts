@@ -1,8 +1,5 @@
-import { z } from 'zod';
 import { ChronicleError, CorruptDocumentError } from '../errors.js';
 import type { RecordedEvent } from '../events/types.js';
-import type { Logger } from '../logger.js';
-import type { Snapshot } from '../snapshots/types.js';
 import type { AggregateDefinition, DomainEvent } from './types.js';
 import { upcastEvent } from './upcast.js';
 import { validateEvent } from './validation.js';
@@ -40,29 +37,4 @@ export function replayEvents<TState, TCommand, TEvent extends DomainEvent>(
     }
   }
   return s;
-}
-
-/**
- * The newest snapshot a load may start from: at or below `head` (when known) and passing
- * `stateSchema`. Others are skipped with a log line, never an error to the caller.
- */
-export function pickSnapshot<TState>(
-  stateSchema: z.ZodType<TState>,
-  candidates: Snapshot[],
-  head: number | null,
-  logger: Logger,
-): { version: number; state: TState } | null {
-  for (const snap of candidates) {
-    if (head !== null && snap.version > head) {
-      logger.warn({ streamId: snap.streamId, snapshotVersion: snap.version, head }, 'ignoring a snapshot ahead of its stream');
-      continue;
-    }
-    const parsed = stateSchema.safeParse(snap.state);
-    if (!parsed.success) {
-      logger.warn({ streamId: snap.streamId, snapshotVersion: snap.version, problem: z.prettifyError(parsed.error) }, 'ignoring a snapshot whose state fails stateSchema');
-      continue;
-    }
-    return { version: snap.version, state: parsed.data };
-  }
-  return null;
 }

@@ -40,6 +40,11 @@ export interface AggregateDefinition<TState, TCommand, TEvent extends DomainEven
   /** Returns the events a command produces (possibly none) or throws `CommandRejectedError`. */
   decide(command: TCommand, state: TState): TEvent[];
   commandSchema: z.ZodType<TCommand>;
+  /**
+   * Per event type, the schema of its `data`. `handle` stores and evolves the parsed output
+   * (defaults and transforms applied), and every load parses the stored data again, so a
+   * transform must give the same result when applied twice (`trim`, `toLowerCase` do).
+   */
   eventSchemas: EventSchemas<TEvent>;
   stateSchema: z.ZodType<TState>;
   /** Event schema evolution: stored events are upcast to the current version on every read. */
@@ -75,6 +80,15 @@ export interface LoadedAggregate<TState> {
 
 export interface HandleOptions {
   metadata?: EventMetadata;
+  /**
+   * The command's idempotency key (1-200 characters), e.g. an HTTP `Idempotency-Key`. The
+   * commit's id is derived from (aggregate type, id, commandId), so a retry of a command whose
+   * outcome is unknown (a lost reply, a timeout) returns the first result (version, events and
+   * the state right after them) and writes nothing, even after the stream has moved on. The
+   * command, its metadata and what `decide` would say now are not compared: the key alone names
+   * the command. Without it, every `handle` call is a new command.
+   */
+  commandId?: string;
 }
 
 export interface HandleResult<TState, TEvent extends DomainEvent> {

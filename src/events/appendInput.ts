@@ -1,13 +1,15 @@
 import { BSON } from 'mongodb';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { encodePayload } from '../serialization/payload.js';
+import { encodePayload, MONGODB_MAX_DEPTH } from '../serialization/payload.js';
 import { parseInput, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { CommitDocument, StoredEvent } from './commitDocument.js';
 import type { AppendOptions, EventInput } from './types.js';
 
 /** Most events one append may carry; larger batches are almost always a bug upstream. */
 export const MAX_EVENTS_PER_COMMIT = 10_000;
+/** Levels an event's data may use: the commit document, its `events` array and the event take 3. */
+export const MAX_EVENT_DATA_DEPTH = MONGODB_MAX_DEPTH - 3;
 /** Largest commit document we write: 16 MiB is the server's hard limit, this leaves room. */
 export const DEFAULT_MAX_COMMIT_BYTES = 12 * 1024 * 1024;
 
@@ -49,6 +51,8 @@ export interface PreparedAppend {
   commitId: string;
   metadata: AppendOptions['metadata'];
   events: Omit<StoredEvent, 'version'>[];
+  /** Set by the aggregate path for a command with a commandId: an existing commit with this id is the result. */
+  acceptExisting?: boolean;
 }
 
 /** Validates and encodes everything about an append before any I/O. */
@@ -64,7 +68,7 @@ export function prepareAppend(streamId: unknown, events: unknown, opts: unknown,
     commitId: o.commitId ?? newId(),
     metadata: o.metadata,
     events: list.map((e, i) => {
-      const payload = encodePayload(e.data, `events[${i}].data`);
+      const payload = encodePayload(e.data, `events[${i}].data`, MAX_EVENT_DATA_DEPTH);
       return {
         id: newId(),
         type: e.type,
@@ -101,8 +105,35 @@ export function buildCommit(p: PreparedAppend, prev: number, maxBytes: number): 
 /**
  * A stable fingerprint of what an append stores, ignoring generated ids and versions:
  * a retry with the same commitId must carry the same events to be the same append.
+ * Object keys are sorted first (at any depth, also in the superjson meta's JSON), so the
+ * same payload built with its fields in another order is the same append; array order counts.
  */
 export function commitFingerprint(streamId: string, events: { type: string; schemaVersion: number; data: unknown; meta?: string | undefined }[]): string {
-  const bytes = BSON.serialize({ s: streamId, e: events.map((e) => ({ t: e.type, v: e.schemaVersion, d: e.data, m: e.meta ?? null })) });
-  return Buffer.from(bytes).toString('base64');
+  const canonical = events.map((e) => ({ t: e.type, v: e.schemaVersion, d: sortKeys(e.data), m: e.meta === undefined ? null : canonicalJson(e.meta) }));
+  return Buffer.from(BSON.serialize({ s: streamId, e: canonical })).toString('base64');
+}
+
+/** Metadata as compared between a commit and its retry: absent and `{}` are the same. */
+export function metadataFingerprint(metadata: Record<string, unknown> | null | undefined): string {
+  const present = Object.entries(metadata ?? {}).filter(([, v]) => v !== undefined && v !== null);
+  return JSON.stringify(present.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** A copy of a stored payload with the keys of every plain object in sorted order. */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // Date, Long, Binary: compared as values
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) out[key] = sortKeys((value as Record<string, unknown>)[key]);
+  return out;
+}
+
+function canonicalJson(json: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(json)));
+  } catch {
+    return json;
+  }
 }

@@ -3,10 +3,11 @@ import { MongoError, MongoServerError, type Collection, type Db, type WriteConce
 import { ConcurrencyError, StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, parseStreamId, versionSchema } from '../validation.js';
-import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, prepareAppend, type PreparedAppend } from './appendInput.js';
+import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, metadataFingerprint, prepareAppend, type PreparedAppend } from './appendInput.js';
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
+import { requireMigrated } from '../storage/requireMigrated.js';
 import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
 import { z } from 'zod';
 
@@ -29,7 +30,13 @@ export interface EventStoreInternals extends EventRepository {
    * version this process read from the stream itself (a load's head version), which is
    * always a boundary: one round trip.
    */
-  appendAtKnownVersion(streamId: string, events: EventInput[], opts: AppendOptions & { expectedVersion: number }): Promise<AppendResult & { recordedAt: Date }>;
+  appendAtKnownVersion(
+    streamId: string,
+    events: EventInput[],
+    opts: AppendOptions & { expectedVersion: number; acceptExisting?: boolean },
+  ): Promise<AppendResult & { recordedAt: Date; existing?: boolean }>;
+  /** One commit by its id, decoded, or null: how a retried command finds its first result. */
+  readCommit(commitId: string): Promise<{ streamId: string; version: number; events: RecordedEvent[] } | null>;
   /**
    * The newest `maxCommits` commits of a stream, oldest first, in one query: a loader
    * fetches this alongside the snapshot, and for a short tail needs nothing else.
@@ -40,7 +47,7 @@ export interface EventStoreInternals extends EventRepository {
    * The events after `afterVersion` of many streams in one query, grouped per stream. A commit
    * that does not decode fails only its own stream (`error`), so a batch job can go on.
    */
-  readMany(ranges: { streamId: string; afterVersion: number }[]): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>>;
+  readMany(ranges: { streamId: string; afterVersion: number }[], opts?: { majority?: boolean }): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>>;
   readonly collection: Collection<CommitDocument>;
 }
 
@@ -63,6 +70,8 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
   const maxAnyAttempts = opts.maxAnyAttempts ?? 100;
   // Reads go to the primary so a caller always sees its own acknowledged appends.
   const collection = db.collection<CommitDocument>(opts.collection ?? 'events', { readPreference: 'primary' });
+  // Without the chain index, inserts would create the collection and fork streams.
+  const migrated = requireMigrated(collection, { streamId: 1, prev: 1 });
 
   async function headVersion(streamId: string): Promise<number> {
     const head = await wrap('read the head of', streamId, () =>
@@ -83,6 +92,9 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
   async function insertAt(p: PreparedAppend, prev: number): Promise<(AppendResult & { recordedAt: Date }) | 'conflict'> {
     const doc = buildCommit(p, prev, maxBytes);
     for (let attempt = 0; ; attempt++) {
+      // Stamped anew on each attempt: the snapshot job discovers commits by recordedAt with a
+      // bounded overlap, and an attempt that hung for longer must not land with its old stamp.
+      if (attempt > 0) doc.recordedAt = new Date();
       try {
         await collection.insertOne(doc, { writeConcern });
         return { streamId: p.streamId, version: doc.version, commitId: p.commitId, recordedAt: doc.recordedAt };
@@ -100,14 +112,30 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
    * FerretDB's duplicate-key errors do not say which index was hit, so read the commit by
    * its id: present means this is a retry (same content) or a misuse (other content).
    */
-  async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date }) | null> {
+  async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date; existing?: boolean }) | null> {
     const existing = await wrap('read commit of', p.streamId, () => findDocuments(collection, { _id: p.commitId }, { limit: 1 }).next());
     if (!existing) return null;
+    if (p.acceptExisting && existing.streamId === p.streamId) {
+      // A command retried under its commandId: the commit that landed first is the result,
+      // whatever this attempt decided (the stream may have moved on since).
+      return { streamId: existing.streamId, version: Number(existing.version), commitId: existing._id, recordedAt: existing.recordedAt, existing: true };
+    }
     const storedEvents = existing.events.map((e) => ({ type: e.type, schemaVersion: Number(e.schemaVersion), data: e.data, meta: e.meta }));
-    if (existing.streamId !== p.streamId || commitFingerprint(existing.streamId, storedEvents) !== commitFingerprint(p.streamId, p.events)) {
+    // The whole append is its identity: stream, stream type, events and metadata (see AppendOptions.commitId).
+    const differs =
+      existing.streamId !== p.streamId
+        ? `stream "${existing.streamId}"`
+        : commitFingerprint(existing.streamId, storedEvents) !== commitFingerprint(p.streamId, p.events)
+          ? 'other events'
+          : existing.streamType !== p.streamType
+            ? `streamType "${existing.streamType}"`
+            : metadataFingerprint(existing.metadata as Record<string, unknown> | undefined) !== metadataFingerprint(p.metadata as Record<string, unknown> | undefined)
+              ? 'other metadata'
+              : null;
+    if (differs !== null) {
       throw new ValidationError(
-        `commitId "${p.commitId}" was already used for a different append (stream "${existing.streamId}", ${existing.events.length} event(s)); use a new commitId for new events`,
-        [{ path: ['commitId'], message: 'already used for different events' }],
+        `commitId "${p.commitId}" was already used for a different append (${differs}; stream "${existing.streamId}", ${existing.events.length} event(s)); a retry must repeat the stream, streamType, events and metadata exactly, and new events need a new commitId`,
+        [{ path: ['commitId'], message: `already used for a different append (${differs})` }],
         { cause },
       );
     }
@@ -161,10 +189,11 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
     collection,
     async append(streamId, events, appendOpts) {
       const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+      await migrated();
       const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await appendAny(p) : await appendAt(p, p.expectedVersion, true);
       return result;
     },
-    async readMany(ranges) {
+    async readMany(ranges, readManyOpts = {}) {
       const out = new Map<string, { events: RecordedEvent[]; error?: Error }>();
       if (ranges.length === 0) return out;
       for (const r of ranges) out.set(parseStreamId(r.streamId), { events: [] });
@@ -174,7 +203,7 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
       const after = new Map(ranges.map((r) => [r.streamId, r.afterVersion]));
       const lowest = Math.min(...after.values());
       const filter = { streamId: { $in: [...after.keys()] }, version: { $gt: lowest } };
-      const cursor = findDocuments(collection, filter, { sort: { streamId: 1, version: 1 } });
+      const cursor = findDocuments(collection, filter, { sort: { streamId: 1, version: 1 }, ...(readManyOpts.majority ? { readConcern: { level: 'majority' as const } } : {}) });
       try {
         for (;;) {
           const doc = await wrap('read', `${ranges.length} streams`, () => cursor.next());
@@ -194,14 +223,19 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
       }
       return out;
     },
+    async readCommit(commitId) {
+      const doc = await wrapDriverError(`read commit "${commitId}"`, () => findDocuments(collection, { _id: commitId }, { limit: 1 }).next());
+      return doc ? { streamId: String(doc.streamId), version: Number(doc.version), events: decodeCommit(doc) } : null;
+    },
     async readTail(streamId, maxCommits) {
       const id = parseStreamId(streamId);
       const docs = await wrap('read the tail of', id, () => findDocuments(collection, { streamId: id }, { sort: { version: -1 }, limit: maxCommits }).toArray());
       docs.reverse();
       return { events: docs.flatMap((d) => decodeCommit(d)), fromVersion: docs.length === 0 ? 0 : Number(docs[0]?.prev) };
     },
-    async appendAtKnownVersion(streamId, events, appendOpts) {
-      const p = prepareAppend(streamId, events, appendOpts, randomUUID);
+    async appendAtKnownVersion(streamId, events, { acceptExisting, ...appendOpts }) {
+      const p = { ...prepareAppend(streamId, events, appendOpts, randomUUID), acceptExisting: acceptExisting === true };
+      await migrated();
       return appendAt(p, appendOpts.expectedVersion, false);
     },
     async read(streamId, readOpts) {

@@ -35,7 +35,13 @@ export interface AppendOptions {
   expectedVersion: number | 'any';
   /** Stored as `streamType`; defaults to the part of `streamId` before the first `-`. */
   streamType?: string;
-  /** Idempotency key; a retry with the same id returns the first result. Defaults to a new UUID. */
+  /**
+   * Idempotency key; defaults to a new UUID. A retry with the same id returns the first result
+   * and stores nothing. The identity of an append is everything it stores: stream, streamType,
+   * events (type, schemaVersion, data; object key order does not matter, array order does) and
+   * metadata. A retry that differs in any of them is refused with a `ValidationError`: metadata
+   * says who and why, and a retry that silently kept another caller's would misattribute it.
+   */
   commitId?: string;
   metadata?: EventMetadata;
 }

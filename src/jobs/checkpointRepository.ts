@@ -15,7 +15,7 @@ export interface JobRunRecord {
   _id: string;
   /** Aggregates this run covered, as "<streamType>@<schemaVersion>". */
   scopes: string[];
-  /** Client time just before discovery: the next run reads commits from here (minus the overlap). */
+  /** Server time just before discovery: the next run reads commits from here (minus the overlap). */
   startedAt: Date;
   finishedAt: Date;
   full: boolean;
@@ -34,15 +34,20 @@ export interface Checkpoint {
 
 /** Reads and records the snapshot job's runs in `snapshot_job_runs` (created by migration 004). */
 export interface CheckpointRepository {
-  /** The newest completed run naming `scope`, or null when the scope never completed a run. */
-  latest(scope: string): Promise<Checkpoint | null>;
+  /**
+   * The newest completed run naming `scope` that started at or before `now` (the server's time),
+   * or null. A record from the future (an older version stamped it with a fast host clock) is
+   * never a checkpoint: trusting it would hide every commit until that time comes.
+   */
+  latest(scope: string, now: Date): Promise<Checkpoint | null>;
   /** Inserts the record of a completed run. */
   record(run: Omit<JobRunRecord, '_id'>): Promise<void>;
   /**
    * Deletes old records, keeping for every scope its newest `keepPerScope`, so the newest record
-   * of each scope (its checkpoint) always stays. Returns how many went.
+   * of each scope (its checkpoint) always stays, and every record from after `now`, which would
+   * otherwise crowd out real checkpoints. Returns how many went.
    */
-  prune(keepPerScope: number): Promise<number>;
+  prune(keepPerScope: number, now: Date): Promise<number>;
 }
 
 /** Most failed stream ids kept in one record; past this, a failure is systemic and the log says more. */
@@ -52,9 +57,9 @@ export const MAX_RECORDED_FAILURES = 5_000;
 export function createCheckpointRepository(db: Db): CheckpointRepository {
   const col = db.collection<JobRunRecord>('snapshot_job_runs', { readPreference: 'primary' });
   return {
-    async latest(scope) {
+    async latest(scope, now) {
       const doc = await wrap('read the snapshot job checkpoint', () =>
-        col.find({ scopes: scope }, { projection: { startedAt: 1, failedStreams: 1 }, sort: { startedAt: -1 }, limit: 1 }).next(),
+        col.find({ scopes: scope, startedAt: { $lte: now } }, { projection: { startedAt: 1, failedStreams: 1 }, sort: { startedAt: -1 }, limit: 1 }).next(),
       );
       if (!doc || !(doc.startedAt instanceof Date)) return null;
       return { startedAt: doc.startedAt, failedStreams: Array.isArray(doc.failedStreams) ? doc.failedStreams.map(String) : [] };
@@ -63,14 +68,18 @@ export function createCheckpointRepository(db: Db): CheckpointRepository {
       const doc = { ...run, _id: randomUUID(), failedStreams: run.failedStreams.slice(0, MAX_RECORDED_FAILURES) };
       await wrap('record the snapshot job run', () => col.insertOne(doc, { writeConcern: { w: 'majority', j: true } }));
     },
-    async prune(keepPerScope) {
+    async prune(keepPerScope, now) {
       // Decided on the client: a record may name several scopes, and it may go only when each of
       // them has enough newer records. Pruning every run keeps the collection a few dozen
       // documents, which matters on FerretDB, where even the indexed `latest` query scans it.
-      const docs = await wrap('list snapshot job runs', () => col.find({}, { projection: { _id: 1, scopes: 1 }, sort: { startedAt: -1 } }).toArray());
+      const docs = await wrap('list snapshot job runs', () => col.find({}, { projection: { _id: 1, scopes: 1, startedAt: 1 }, sort: { startedAt: -1 } }).toArray());
       const newer = new Map<string, number>();
       const doomed: string[] = [];
       for (const d of docs) {
+        if (d.startedAt instanceof Date && d.startedAt.getTime() > now.getTime()) {
+          doomed.push(d._id);
+          continue;
+        }
         const scopes = Array.isArray(d.scopes) ? d.scopes.map(String) : [];
         if (scopes.length > 0 && scopes.every((s) => (newer.get(s) ?? 0) >= keepPerScope)) doomed.push(d._id);
         for (const s of scopes) newer.set(s, (newer.get(s) ?? 0) + 1);

@@ -7,6 +7,8 @@ import { createStreamCatalog } from '../events/streamCatalog.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, streamTypeSchema } from '../validation.js';
 import { createCheckpointRepository } from './checkpointRepository.js';
+import { headCommitOf } from '../aggregates/lineage.js';
+import { serverTime } from '../storage/serverTime.js';
 
 /** Options of `runSnapshotJob`. */
 export interface SnapshotJobOptions {
@@ -79,6 +81,11 @@ const optionsSchema = z.object(
   { error: 'must be an object { aggregates, threshold, concurrency }' },
 );
 
+const lineageOf = (agg: LoadedAggregate<unknown>) => {
+  const commitId = headCommitOf(agg);
+  return commitId === undefined ? {} : { commitId };
+};
+
 interface Candidate {
   def: AnyAggregateDefinition;
   streamId: string;
@@ -126,13 +133,15 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
 
   const catalog = createStreamCatalog(chronicle.db, { eventsCollection: inner?.events.collection.collectionName });
   const checkpoints = createCheckpointRepository(chronicle.db);
-  const startedAt = new Date();
+  // The server's clock, not this host's: a host whose clock is off must not move the shared
+  // checkpoint (a day fast, and every later run would skip a day of commits).
+  const startedAt = await serverTime(chronicle.db);
 
   // Per type, the earliest bound any of its scopes needs; a scope without a checkpoint needs all.
   const retries = new Map<AnyAggregateDefinition, string[]>();
   const sinceByType = new Map<string, Date | undefined>();
   for (const def of defs) {
-    const cp = o.full ? null : await checkpoints.latest(scopeOf(def));
+    const cp = o.full ? null : await checkpoints.latest(scopeOf(def), startedAt);
     retries.set(def, cp?.failedStreams ?? []);
     const since = cp ? new Date(cp.startedAt.getTime() - overlapMs) : undefined;
     const prev = sinceByType.has(def.type) ? sinceByType.get(def.type) : since;
@@ -204,7 +213,8 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
         }
         // Pruned for the whole batch below: one query instead of one per stream.
         const { written } = await chronicle.snapshots.save(
-          { streamId: c.streamId, streamType: def.type, version: agg.version, schemaVersion: def.schemaVersion, state: agg.state },
+          // With the commit that ends at this version: its lineage, checked by every later load.
+          { streamId: c.streamId, streamType: def.type, version: agg.version, schemaVersion: def.schemaVersion, state: agg.state, ...lineageOf(agg) },
           { keep, prune: false },
         );
         if (written) saved.push(c.streamId);
@@ -259,7 +269,7 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
   await Promise.all(tasks);
   if (signal?.aborted) throw abortError(`after ${done} of ${candidates.length} streams (${report.snapshotsWritten} snapshots written)`);
 
-  const finishedAt = new Date();
+  const finishedAt = new Date(startedAt.getTime() + (Date.now() - started));
   await checkpoints.record({
     scopes,
     startedAt,
@@ -270,7 +280,7 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
     skipped: report.skipped,
     failedStreams: report.failed.map((f) => f.streamId),
   });
-  await checkpoints.prune(RUNS_KEPT_PER_SCOPE).catch((err: Error) => logger.warn({ error: err.message }, 'could not prune old snapshot job runs'));
+  await checkpoints.prune(RUNS_KEPT_PER_SCOPE, startedAt).catch((err: Error) => logger.warn({ error: err.message }, 'could not prune old snapshot job runs'));
   report.durationMs = Date.now() - started;
   return report;
 }

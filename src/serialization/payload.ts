@@ -64,13 +64,24 @@ function checkKey(key: string, where: string, segments: Segment[]): void {
   if (key.startsWith('$')) reject(where, segments, 'field names must not start with "$"');
   if (key.includes('.')) reject(where, segments, 'field names must not contain "."');
   if (key.includes('\0')) reject(where, segments, 'field names must not contain a NUL character');
-  if (RESERVED_KEYS.has(key)) reject(where, segments, `"${key}" is not allowed as a field name`);
+  if (RESERVED_KEYS.has(key)) {
+    reject(where, segments, `"${key}" is not allowed as a field name (constructor, prototype and __proto__ are reserved: as keys they could reach JavaScript prototypes when the payload is read)`);
+  }
   if (LONE_SURROGATE.test(key)) reject(where, segments, 'field name contains an unpaired UTF-16 surrogate');
 }
 
 const SCALARS = new Set(['number', 'boolean', 'bigint', 'undefined']);
 
-function inspect(value: unknown, where: string, segments: Segment[], ancestors: Set<object>): void {
+/** MongoDB refuses documents nested deeper than this; every object or array is a level. */
+export const MONGODB_MAX_DEPTH = 100;
+/** Levels a payload may use by default: the snapshot document holding a state is one more. */
+export const DEFAULT_MAX_PAYLOAD_DEPTH = MONGODB_MAX_DEPTH - 1;
+
+function tooDeep(where: string, segments: Segment[], maxDepth: number): never {
+  reject(where, segments, `nested more than ${maxDepth} levels deep; MongoDB stores documents at most ${MONGODB_MAX_DEPTH} levels deep, and the document around this payload uses the rest`);
+}
+
+function inspect(value: unknown, where: string, segments: Segment[], ancestors: Set<object>, maxDepth: number): void {
   if (typeof value === 'string') {
     if (LONE_SURROGATE.test(value)) reject(where, segments, 'string contains an unpaired UTF-16 surrogate');
     return;
@@ -79,24 +90,27 @@ function inspect(value: unknown, where: string, segments: Segment[], ancestors: 
   if (typeof value !== 'object') reject(where, segments, `a ${typeof value} cannot be stored`);
   if (value === null || value instanceof Date || value instanceof RegExp || value instanceof URL) return;
   if (ancestors.has(value)) reject(where, segments, 'circular reference');
+  // Checked on the way down, so a payload thousands of levels deep is refused before it can
+  // exhaust the stack here or in superjson. `segments` starts with the payload's own name.
+  if (segments.length > maxDepth) tooDeep(where, segments, maxDepth);
   ancestors.add(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) reject(`${where}[${i}]`, [...segments, i], 'sparse arrays cannot be stored');
-      inspect(value[i], `${where}[${i}]`, [...segments, i], ancestors);
+      inspect(value[i], `${where}[${i}]`, [...segments, i], ancestors, maxDepth);
     }
   } else if (value instanceof Map) {
     [...value].forEach(([k, v]: [unknown, unknown], i) => {
-      inspect(k, `${where}.keys()[${i}]`, [...segments, i], ancestors);
+      inspect(k, `${where}.keys()[${i}]`, [...segments, i], ancestors, maxDepth);
       const label = typeof k === 'string' || typeof k === 'number' ? JSON.stringify(k) : `#${i}`;
-      inspect(v, `${where}.get(${label})`, [...segments, typeof k === 'string' ? k : i], ancestors);
+      inspect(v, `${where}.get(${label})`, [...segments, typeof k === 'string' ? k : i], ancestors, maxDepth);
     });
   } else if (value instanceof Set) {
-    [...value].forEach((v, i) => inspect(v, `${where}[${i}]`, [...segments, i], ancestors));
+    [...value].forEach((v, i) => inspect(v, `${where}[${i}]`, [...segments, i], ancestors, maxDepth));
   } else if (isPlainObject(value)) {
     for (const [k, v] of Object.entries(value)) {
       checkKey(k, where + property(k), [...segments, k]);
-      inspect(v, where + property(k), [...segments, k], ancestors);
+      inspect(v, where + property(k), [...segments, k], ancestors, maxDepth);
     }
   } else {
     const kind = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
@@ -111,8 +125,22 @@ function inspect(value: unknown, where: string, segments: Segment[], ancestors: 
  * reference, or a value of a type that cannot be stored. The message names the offending path,
  * starting with `path` (e.g. `payload.items[2].$where`).
  */
-export function assertStorableKeys(value: unknown, path = 'data'): void {
-  inspect(value, path, [path], new Set());
+export function assertStorableKeys(value: unknown, path = 'data', maxDepth = DEFAULT_MAX_PAYLOAD_DEPTH): void {
+  inspect(value, path, [path], new Set(), maxDepth);
+}
+
+/**
+ * Refuses stored data deeper than `maxDepth`. The input was checked already; this catches the
+ * levels storage adds (a Map's `{key, value}` entries, the `{items}` around a nested array).
+ */
+function assertStoredDepth(data: unknown, path: string, maxDepth: number): void {
+  const walk = (node: unknown, where: string, segments: Segment[]): void => {
+    if (typeof node !== 'object' || node === null || node instanceof Date || !(Array.isArray(node) || isPlainObject(node))) return;
+    if (segments.length > maxDepth) tooDeep(`${where} (as stored)`, segments, maxDepth);
+    if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${where}[${i}]`, [...segments, i]));
+    else for (const [k, v] of Object.entries(node)) walk(v, where + property(k), [...segments, k]);
+  };
+  walk(data, path, [path]);
 }
 
 /** Maps each superjson annotation to its path (`''` is the root, `.a.0` is `root.a[0]`). */
@@ -150,15 +178,20 @@ function prune(tree: unknown, prefix: string, dropped: Set<string>): unknown {
  * only what BSON cannot say itself (Map, Set, undefined, NaN, ±Infinity, -0, bigint beyond
  * int64, RegExp, URL, invalid Date, arrays nested in arrays).
  * @param path prefix of the paths in error messages, e.g. `events[0].data`.
- * @throws ValidationError naming the path of a forbidden key or unstorable value.
+ * @param maxDepth levels of nesting the stored payload may use (the payload itself is level 1):
+ *   MongoDB's 100 minus the levels of the document around it.
+ * @throws ValidationError naming the path of a forbidden key, an unstorable value, or nesting
+ *   deeper than `maxDepth`.
  */
-export function encodePayload(value: unknown, path = 'data'): StoredPayload {
-  assertStorableKeys(value, path);
+export function encodePayload(value: unknown, path = 'data', maxDepth = DEFAULT_MAX_PAYLOAD_DEPTH): StoredPayload {
+  assertStorableKeys(value, path, maxDepth);
   // Most payloads are plain JSON (plus valid Dates): stored as they are, with no meta, which is
   // exactly what the superjson path below produces for them, at a fraction of the cost.
   const plain = plainCopy(value, false);
   if (plain !== NOT_PLAIN) return { data: plain };
-  return superjsonEncode(value, path);
+  const stored = superjsonEncode(value, path);
+  assertStoredDepth(stored.data, path, maxDepth);
+  return stored;
 }
 
 const NOT_PLAIN: unique symbol = Symbol('not plain');

@@ -5,6 +5,7 @@ import { StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodePayload, encodePayload } from '../serialization/payload.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { requireMigrated } from '../storage/requireMigrated.js';
 import { parseInput, storedIntSchema, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotRepository } from './types.js';
 
@@ -18,6 +19,8 @@ export interface SnapshotDocument {
   state: unknown;
   /** superjson meta of `state` as a JSON string, only when the state needed it. */
   stateMeta?: string;
+  /** The commit that ends at `version` (lineage), when known. */
+  commitId?: string;
   takenAt: Date;
 }
 
@@ -36,7 +39,8 @@ const inputSchema = z.object({
   version: versionSchema,
   schemaVersion: positive,
   state: z.unknown(),
-}, { error: 'must be an object { streamId, version, schemaVersion, state }' });
+  commitId: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(200, { error: 'must be at most 200 characters' }).optional(),
+}, { error: 'must be an object { streamId, version, schemaVersion, state, commitId? }' });
 const latestSchema = z.strictObject({ schemaVersion: positive.optional(), maxVersion: versionSchema.optional(), limit: positive.max(100).optional() });
 const int = storedIntSchema;
 const docSchema = z.object({
@@ -46,6 +50,7 @@ const docSchema = z.object({
   schemaVersion: int,
   state: z.unknown(),
   stateMeta: z.string().optional(),
+  commitId: z.string().optional(),
   takenAt: z.date(),
 });
 
@@ -56,6 +61,8 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
   const defaultKeep = opts.keep ?? 3;
   const maxBytes = opts.maxSnapshotBytes ?? 12 * 1024 * 1024;
   const col = db.collection<SnapshotDocument>('snapshots', { readPreference: 'primary' });
+  // Without its unique index, saving a snapshot twice would store it twice.
+  const migrated = requireMigrated(col, { streamId: 1, schemaVersion: 1, version: 1 });
 
   function decode(raw: unknown): Snapshot | null {
     const parsed = docSchema.safeParse(raw);
@@ -66,7 +73,8 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
     }
     try {
       const state = decodePayload({ data: parsed.data.state, meta: parsed.data.stateMeta });
-      return { streamId: parsed.data.streamId, version: parsed.data.version, schemaVersion: parsed.data.schemaVersion, state, takenAt: parsed.data.takenAt };
+      const { streamId, version, schemaVersion, takenAt, commitId } = parsed.data;
+      return { streamId, version, schemaVersion, state, takenAt, ...(commitId !== undefined ? { commitId } : {}) };
     } catch (err) {
       logger.warn({ snapshotId: id, problem: (err as Error).message }, 'ignoring a snapshot whose state does not decode');
       return null;
@@ -118,6 +126,21 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
   }
   const prune = (streamId: string, keep: number) => pruneMany([streamId], keep);
 
+  /**
+   * The same (stream, schemaVersion, version) exists already. When it was built from another
+   * history (its commit was rolled back and the stream grew back past it), loads ignore it, so
+   * replace it, guarded by the commit it recorded. Returns whether it was replaced.
+   */
+  async function replaceOtherLineage(doc: SnapshotDocument): Promise<boolean> {
+    const existing = await wrap(`read snapshot ${doc._id}`, () => col.findOne({ _id: doc._id }, { projection: { commitId: 1 } }));
+    if (!existing || existing.commitId === doc.commitId) return false;
+    logger.warn({ streamId: doc.streamId, version: doc.version, recorded: existing.commitId ?? null, now: doc.commitId }, 'replacing a snapshot built from another history');
+    const res = await wrap(`replace snapshot ${doc._id}`, () =>
+      col.replaceOne({ _id: doc._id, commitId: existing.commitId ?? { $exists: false } }, doc, { writeConcern }),
+    );
+    return res.modifiedCount > 0;
+  }
+
   return {
     async save(input, saveOpts: SaveSnapshotOptions = {}) {
       const s = parseInput(inputSchema, input, 'snapshot');
@@ -131,6 +154,7 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
         schemaVersion: s.schemaVersion,
         state: payload.data,
         ...(payload.meta !== undefined ? { stateMeta: payload.meta } : {}),
+        ...(s.commitId !== undefined ? { commitId: s.commitId } : {}),
         takenAt: new Date(),
       };
       const size = BSON.calculateObjectSize(doc);
@@ -140,13 +164,14 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
         ]);
       }
       let written = true;
+      await migrated();
       try {
         await col.insertOne(doc, { writeConcern });
       } catch (err) {
         if (!(err instanceof MongoServerError && err.code === 11000)) {
           throw new StorageError(`could not save snapshot of "${s.streamId}": ${(err as Error).message}`, { cause: err });
         }
-        written = false;
+        written = s.commitId !== undefined && (await replaceOtherLineage(doc));
       }
       const keep = saveOpts.keep ?? defaultKeep;
       if (written && saveOpts.prune !== false) await prune(s.streamId, keep);

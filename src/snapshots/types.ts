@@ -8,6 +8,12 @@ export interface SnapshotInput<TState = unknown> {
   /** Shape of the state (the aggregate definition's `schemaVersion`). */
   schemaVersion: number;
   state: TState;
+  /**
+   * Id of the commit that ends at `version`: the history this state was built from. Loads use
+   * the snapshot only while that commit is still the one at `version` (see README, "Snapshot
+   * lineage"). Optional; without it a load checks only that `version` is a commit boundary.
+   */
+  commitId?: string;
 }
 
 /** A snapshot as read back. */
@@ -17,6 +23,8 @@ export interface Snapshot<TState = unknown> {
   schemaVersion: number;
   state: TState;
   takenAt: Date;
+  /** The commit that ends at `version`, when the snapshot recorded it. */
+  commitId?: string;
 }
 
 export interface LatestSnapshotOptions {
