@@ -30,7 +30,8 @@ export function launcherSourceDir(): string {
   return join(packageRoot(), 'tools', 'ferretdb-launcher');
 }
 
-function cacheRoot(): string {
+/** Where Chronicle caches built or generated artefacts (CHRONICLE_CACHE_DIR, else ~/.cache/chronicle). */
+export function cacheRoot(): string {
   return process.env.CHRONICLE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'chronicle');
 }
 

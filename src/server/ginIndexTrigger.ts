@@ -1,8 +1,13 @@
--- Installed by Chronicle's throwaway PostgreSQL clusters (src/server/postgresCluster.ts) into the
--- database FerretDB uses. FerretDB 1.24 creates btree indexes on (_jsonb -> 'field') but filters
--- with (_jsonb -> 'field') @> '<value>', which a btree cannot serve; a GIN jsonb_path_ops index on
--- the same expression can. For every btree index on a FerretDB table whose first key is a
--- top-level field, add one GIN index on that field (per table and field, idempotent name).
+// SQL that Chronicle's PostgreSQL clusters (postgresCluster.ts) install into the database FerretDB
+// uses. FerretDB 1.24 creates btree indexes on (_jsonb -> 'field') but filters with
+// (_jsonb -> $1) @> $2, which a btree cannot serve; a GIN jsonb_path_ops index on the same
+// expression can. For every btree index on a FerretDB table whose first key is a top-level field,
+// the trigger adds one GIN index on that field (per table and field, idempotent name). FerretDB
+// reuses prepared statements, whose generic plan cannot match `_jsonb -> $1` to an index
+// expression: force_custom_plan plans each execution with its actual key.
+
+/** Event trigger adding GIN indexes next to FerretDB's btree indexes. */
+export const GIN_INDEX_TRIGGER_SQL = String.raw`
 CREATE OR REPLACE FUNCTION chronicle_gin_for_btree() RETURNS event_trigger
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -42,3 +47,9 @@ $fn$;
 DROP EVENT TRIGGER IF EXISTS chronicle_gin_for_btree;
 CREATE EVENT TRIGGER chronicle_gin_for_btree ON ddl_command_end WHEN TAG IN ('CREATE INDEX')
   EXECUTE FUNCTION chronicle_gin_for_btree();
+`;
+
+/** Makes every execution of a prepared statement plan with its parameters (see above). */
+export function customPlansSql(database: string): string {
+  return `ALTER DATABASE "${database.replaceAll('"', '""')}" SET plan_cache_mode = force_custom_plan;`;
+}
