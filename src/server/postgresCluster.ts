@@ -205,6 +205,12 @@ export async function startPostgresCluster(opts: StartPostgresClusterOptions = {
     const baseDir = throwaway ? await mkdtemp(join(tmpdir(), 'chronicle-pg-')) : resolve(opts.dataDir!);
     await mkdir(baseDir, { recursive: true });
     await ownedByClusterOwner(baseDir);
+    if (isRoot() && (await run(asClusterOwner(['test', '-w', baseDir, '-a', '-x', baseDir]), { cwd: '/' })).code !== 0) {
+      throw new ChronicleError(
+        'CONFIG',
+        `PostgreSQL runs as the "${POSTGRES_USER}" user when Chronicle runs as root, and that user cannot reach ${baseDir}: make its parent folders searchable (chmod o+x) or choose a data folder elsewhere`,
+      );
+    }
     const pgdata = join(baseDir, 'pgdata');
     if (!existsSync(join(pgdata, 'PG_VERSION'))) {
       await runOrThrow('cp', ['cp', '-a', template, pgdata], { cwd: '/' });
