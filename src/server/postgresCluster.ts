@@ -14,15 +14,17 @@ import { spawnWatchdog, type Watchdog } from './postgresWatchdog.js';
 /** The database FerretDB stores everything in (one PostgreSQL schema per MongoDB database). */
 export const FERRETDB_DATABASE = 'ferretdb';
 /** Bump when the template's contents change in a way the hash below does not see. */
-const TEMPLATE_FORMAT = 2;
+const TEMPLATE_FORMAT = 3;
 const SUPERUSER = 'postgres';
 
 /** A running PostgreSQL server prepared for FerretDB (see ginIndexTrigger.ts). */
 export interface PostgresCluster {
   /** Connection string for FerretDB's postgresql handler. */
   url: string;
-  /** 127.0.0.1 port; the unix socket (when there is one) lives in `baseDir`. */
+  /** 127.0.0.1 port (password auth, and no password is set: connect through `socketDir`). */
   port: number;
+  /** Folder holding the unix socket: `baseDir`, or a short folder in /tmp when that path is too long. */
+  socketDir: string;
   /** Folder holding `pgdata/`, `postgres.log` and `pg_ctl.log`. */
   baseDir: string;
   install: PostgresInstall;
@@ -102,19 +104,22 @@ async function startServer(install: PostgresInstall, baseDir: string, throwaway:
   const pgdata = join(baseDir, 'pgdata');
   const ctlLog = join(baseDir, 'pg_ctl.log');
   const serverLog = join(baseDir, 'postgres.log');
-  // A unix socket path must fit in sockaddr_un (108 bytes); a long dataDir gets TCP only.
-  const socketDir = join(baseDir, '.s.PGSQL.65535').length <= 100 ? baseDir : null;
+  // A unix socket path must fit in sockaddr_un (108 bytes): a long dataDir gets its socket in /tmp.
+  const ownSocketDir = join(baseDir, '.s.PGSQL.65535').length > 100 ? await mkdtemp(join(tmpdir(), 'chronicle-pgsock-')) : null;
+  if (ownSocketDir) await ownedByClusterOwner(ownSocketDir);
+  const socketDir = ownSocketDir ?? baseDir;
   const port = await freePort();
-  const settings = ['-p', String(port), '-h', '127.0.0.1', '-k', socketDir ?? "''"];
+  const settings = ['-p', String(port), '-h', '127.0.0.1', '-k', socketDir];
   // Throwaway data need not survive a machine crash; a killed FerretDB loses nothing either way.
   if (throwaway) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const pgCtl = join(install.binDir, 'pg_ctl');
   const watchdog = spawnWatchdog({
-    start: asClusterOwner([pgCtl, 'start', '-D', pgdata, '-l', serverLog, '-w', '-t', '60', '-o', settings.map((s) => (s === "''" ? s : shQuote(s))).join(' ')]),
+    start: asClusterOwner([pgCtl, 'start', '-D', pgdata, '-l', serverLog, '-w', '-t', '60', '-o', settings.map(shQuote).join(' ')]),
     stopFast: asClusterOwner([pgCtl, 'stop', '-D', pgdata, '-m', 'fast', '-w', '-t', '30']),
     stopImmediate: asClusterOwner([pgCtl, 'stop', '-D', pgdata, '-m', 'immediate', '-w', '-t', '30']),
     ctlLog,
     removeOnEof: throwaway ? baseDir : null,
+    removeAlways: ownSocketDir,
     cwd: baseDir,
   });
   const code = await watchdog.start(90_000).catch(async (err: unknown) => {
@@ -126,7 +131,7 @@ async function startServer(install: PostgresInstall, baseDir: string, throwaway:
     await watchdog.stop({ keep: !throwaway }).catch(() => {});
     throw new ChronicleError('CONNECTION', `PostgreSQL ${install.version} did not start in ${baseDir} (pg_ctl exit ${code}): ${detail}`);
   }
-  const host = socketDir ?? '127.0.0.1';
+  const host = socketDir;
   const psql = async (sql: string, opts: { database?: string } = {}) =>
     runOrThrow('psql', [join(install.binDir, 'psql'), '-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-h', host, '-p', String(port), '-U', SUPERUSER, '-d', opts.database ?? FERRETDB_DATABASE, '-f', '-'], {
       cwd: baseDir,
@@ -135,6 +140,7 @@ async function startServer(install: PostgresInstall, baseDir: string, throwaway:
   const cluster: PostgresCluster = {
     url: `postgres://${SUPERUSER}@/${FERRETDB_DATABASE}?host=${encodeURIComponent(host)}&port=${port}`,
     port,
+    socketDir,
     baseDir,
     install,
     watchdogPid: watchdog.pid,
@@ -161,7 +167,7 @@ async function ensureTemplate(install: PostgresInstall, log: (msg: string) => vo
   const work = await mkdtemp(join(tmpdir(), 'chronicle-pgtemplate-'));
   try {
     await ownedByClusterOwner(work);
-    const initdb = [join(install.binDir, 'initdb'), '-D', join(work, 'pgdata'), '-U', SUPERUSER, '--auth=trust', '--no-sync', '--wal-segsize=1', '-E', 'UTF8', '--locale=C'];
+    const initdb = [join(install.binDir, 'initdb'), '-D', join(work, 'pgdata'), '-U', SUPERUSER, '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--wal-segsize=1', '-E', 'UTF8', '--locale=C'];
     await runOrThrow('initdb', asClusterOwner(initdb), { cwd: work });
     const { cluster, watchdog } = await startServer(install, work, true);
     try {

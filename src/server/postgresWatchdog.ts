@@ -32,6 +32,8 @@ export interface WatchdogCommands {
   ctlLog: string;
   /** Deleted after an end-of-file stop; null keeps everything. */
   removeOnEof: string | null;
+  /** Deleted after any stop (e.g. a socket folder of its own). */
+  removeAlways?: string | null;
   cwd: string;
 }
 
@@ -49,6 +51,7 @@ function script(c: WatchdogCommands): string {
     // The server is down once "stopped" is out; removing the folder needs nobody to wait for it.
     `echo stopped`,
     c.removeOnEof ? `if [ $keep = no ]; then rm -rf ${shQuote(c.removeOnEof)}; fi` : ':',
+    c.removeAlways ? `rm -rf ${shQuote(c.removeAlways)}` : ':',
   ].join('\n');
 }
 

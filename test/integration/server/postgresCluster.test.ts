@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
@@ -45,12 +48,42 @@ describe('throwaway PostgreSQL cluster', () => {
       expect(await cluster.psql('SHOW plan_cache_mode;')).toBe('force_custom_plan\n');
       expect(await cluster.psql("SELECT evtname || ' ' || evtevent FROM pg_event_trigger;")).toBe('chronicle_gin_for_btree ddl_command_end\n');
       expect(await cluster.psql("SELECT current_setting('listen_addresses');")).toBe('127.0.0.1\n');
+      expect(cluster.socketDir).toBe(cluster.baseDir);
+      // TCP asks for a password and none is set: only this user (and root) can reach the socket folder.
+      const tcp = spawnSync(join(cluster.install.binDir, 'psql'), ['-X', '-w', '-h', '127.0.0.1', '-p', String(cluster.port), '-U', 'postgres', '-d', 'ferretdb', '-c', 'SELECT 1'], { encoding: 'utf8' });
+      expect(tcp.status).not.toBe(0);
+      expect(tcp.stderr).toMatch(/password/);
       // A loaded two-core machine is slower than the goal; what must never come back is initdb per run.
       expect(setupMs).toBeLessThan(10_000);
     } finally {
       await cluster.stop();
     }
     expect(await eventually(() => !existsSync(cluster.baseDir), 10_000)).toBe(true);
+  });
+
+  it('a dataDir too long for a unix socket path gets its socket in /tmp; stop() keeps the data and removes that socket folder', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'chronicle-longpath-'));
+    await chmod(parent, 0o755); // as root, PostgreSQL runs as the postgres user, who must reach it
+    const dataDir = join(parent, 'a-rather-long-folder-name-'.repeat(4));
+    try {
+      const cluster = await startPostgresCluster({ dataDir });
+      try {
+        expect(cluster.socketDir.startsWith(tmpdir())).toBe(true);
+        await cluster.psql('CREATE TABLE kept (n int); INSERT INTO kept VALUES (7);');
+      } finally {
+        await cluster.stop();
+      }
+      expect(await eventually(() => !existsSync(cluster.socketDir), 10_000)).toBe(true);
+      const again = await startPostgresCluster({ dataDir });
+      try {
+        expect(await again.psql('SELECT n FROM kept;')).toBe('7\n');
+      } finally {
+        await again.stop();
+      }
+      expect(existsSync(join(dataDir, 'pgdata', 'PG_VERSION'))).toBe(true);
+    } finally {
+      await rm(parent, { recursive: true, force: true });
+    }
   });
 
   it.each(['SIGKILL', 'SIGINT', 'SIGTERM'] as const)('leaves no postgres, FerretDB or folder behind when its parent gets %s', async (signal) => {
