@@ -30,7 +30,8 @@ export function launcherSourceDir(): string {
   return join(packageRoot(), 'tools', 'ferretdb-launcher');
 }
 
-function cacheRoot(): string {
+/** Where Chronicle caches built or generated artefacts (CHRONICLE_CACHE_DIR, else ~/.cache/chronicle). */
+export function cacheRoot(): string {
   return process.env.CHRONICLE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'chronicle');
 }
 
@@ -94,33 +95,55 @@ export async function ensureLauncherBinary(log: (msg: string) => void = () => {}
 
 export interface FerretDbServer {
   uri: string;
+  /** The SQLite folder (SQLite backend only); reuse it to restart a server on the same data. */
   dataDir: string;
   process: ChildProcess;
   /** Stops the server with SIGTERM (SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
 }
 
-export interface StartFerretDbOptions {
-  /** SQLite folder; reuse one to restart a server on the same data. Defaults to a new temp folder. */
-  dataDir?: string;
+interface LauncherOptions {
   /** host:port to listen on; defaults to 127.0.0.1:0 (a free port). */
   listen?: string;
   binaryPath?: string;
   startTimeoutMs?: number;
 }
 
+export interface StartFerretDbOptions extends LauncherOptions {
+  /** SQLite folder; reuse one to restart a server on the same data. Defaults to a new temp folder. */
+  dataDir?: string;
+}
+
+export interface StartFerretDbOnPostgresOptions extends LauncherOptions {
+  /** Where FerretDB stores its data, e.g. `postgres://postgres@/ferretdb?host=/tmp/x&port=5432`. */
+  postgresqlUrl: string;
+}
+
 /** Starts a FerretDB (SQLite backend) through the launcher and resolves once it accepts connections. */
 export async function startFerretDb(opts: StartFerretDbOptions = {}): Promise<FerretDbServer> {
-  const binaryPath = opts.binaryPath ?? (await ensureLauncherBinary()).path;
   const dataDir = resolve(opts.dataDir ?? join(tmpdir(), `chronicle-ferretdb-${process.pid}-${Date.now()}`));
   await mkdir(dataDir, { recursive: true });
-  const child = spawn(binaryPath, ['-dir', dataDir, '-listen', opts.listen ?? '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await runLauncher(['-handler', 'sqlite', '-dir', dataDir], opts);
+  return { ...server, dataDir };
+}
+
+/** Starts a FerretDB on its PostgreSQL backend (see postgresCluster.ts for a server to point it at). */
+export async function startFerretDbOnPostgres(opts: StartFerretDbOnPostgresOptions): Promise<Omit<FerretDbServer, 'dataDir'>> {
+  return runLauncher(['-handler', 'postgresql', '-postgresql-url', opts.postgresqlUrl], opts);
+}
+
+async function runLauncher(backendArgs: string[], opts: LauncherOptions): Promise<Omit<FerretDbServer, 'dataDir'>> {
+  const binaryPath = opts.binaryPath ?? (await ensureLauncherBinary()).path;
+  // The launcher exits when its stdin closes: if this process dies (even by SIGKILL), so does FerretDB.
+  const child = spawn(binaryPath, [...backendArgs, '-listen', opts.listen ?? '127.0.0.1:0', '-exit-on-stdin-eof'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
+  // Writing nothing; an EPIPE after the launcher exited is not an error of ours.
+  child.stdin?.on('error', () => {});
 
   const uri = await new Promise<string>((resolveUri, reject) => {
     const timer = setTimeout(() => {
@@ -153,5 +176,5 @@ export async function startFerretDb(opts: StartFerretDbOptions = {}): Promise<Fe
     await exited;
     clearTimeout(timer);
   };
-  return { uri, dataDir, process: child, stop };
+  return { uri, process: child, stop };
 }

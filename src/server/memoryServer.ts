@@ -42,13 +42,17 @@ export interface MemoryServer {
   stop(): Promise<void>;
 }
 
-/** Starts a one-node MongoMemoryReplSet (so transactions and change streams exist, as in production). */
-export async function startMemoryServer(): Promise<MemoryServer> {
+/**
+ * Starts a one-node MongoMemoryReplSet (so transactions and change streams exist, as in production),
+ * on `port` when given, keeping its files in `dbPath` (not removed on stop) when given.
+ */
+export async function startMemoryServer(opts: { port?: number; dbPath?: string } = {}): Promise<MemoryServer> {
   try {
     const { MongoMemoryReplSet } = await import('mongodb-memory-server');
-    const rs = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+    const instance = { ...(opts.port ? { port: opts.port } : {}), ...(opts.dbPath ? { dbPath: opts.dbPath } : {}) };
+    const rs = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' }, instanceOpts: [instance] });
     await rs.waitUntilRunning();
-    return { uri: rs.getUri(), stop: async () => void (await rs.stop()) };
+    return { uri: rs.getUri(), stop: async () => void (await rs.stop({ doCleanup: !opts.dbPath })) };
   } catch (err) {
     throw new ChronicleError('CONNECTION', `mongodb-memory-server failed to start: ${(err as Error).message}`, { cause: err });
   }

@@ -3,7 +3,7 @@
  *
  * Chronicle against the raw driver and peer event stores, on one server in one run: the server
  * of MONGODB_URI when set, else one started here exactly as the tests start theirs
- * (mongodb-memory-server, else FerretDB). Prints a table, then one `name: value` line per
+ * (mongodb-memory-server, else FerretDB on PostgreSQL or SQLite). Prints a table, then one `name: value` line per
  * headline figure, and writes the same figures as JSON to test/bench/results/.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -71,7 +71,11 @@ async function main(): Promise<number> {
   const monitored = new MongoClient(uri, { monitorCommands: true });
   await Promise.all([client.connect(), monitored.connect()]);
   const ctx = makeContext({ mode, serverKind, serverDescription, uri, client, monitored, log });
-  if (ctx.isFerretDb) {
+  if (ctx.isFerretDb && /PostgreSQL/.test(serverDescription)) {
+    ctx.notes.push(
+      'FerretDB 1.24 on PostgreSQL sends only top-level equality filters (`_id`, `streamId`, …) to PostgreSQL, where GIN indexes serve them; ranges (`$gt`, `$lte`), `$in`, `$or`, sorts and limits run inside FerretDB over every document the equality part matched. A read of the tail of a long stream therefore costs in proportion to the whole stream, and a filter without an equality (a time range, a batch `$in`) reads the whole collection; compare the raw-driver rows, which send the same queries.',
+    );
+  } else if (ctx.isFerretDb) {
     ctx.notes.push(
       "FerretDB 1.24's SQLite backend pushes down only `_id` equality: every other filter scans the whole collection (explain: SCAN), and sort/limit run after the scan; every insert is fsynced (synchronous(full)). Timings of reads therefore grow with collection size whatever the client does; compare the raw-driver rows, which send the same queries.",
     );

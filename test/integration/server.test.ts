@@ -18,7 +18,9 @@ describe('test server', () => {
     const kind = inject('serverKind');
     const info = await describeServer(inject('mongoUri'));
     expect(info.mongodbVersion).toMatch(/^\d+\.\d+/);
-    if (kind === 'ferretdb') expect(info.ferretdbVersion).toBe('v1.24.2');
+    if (kind.startsWith('ferretdb')) expect(info.ferretdbVersion).toBe('v1.24.2');
+    if (kind === 'ferretdb-postgresql') expect(info.description).toMatch(/^FerretDB v1\.24\.2 \/ PostgreSQL \d+/);
+    if (kind === 'ferretdb-sqlite') expect(info.description).toMatch(/^FerretDB v1\.24\.2 \/ SQLite/);
   });
 
   it('fails fast with a clear message for an unusable MONGODB_URI', async () => {

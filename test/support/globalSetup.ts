@@ -11,7 +11,8 @@ declare module 'vitest' {
 }
 
 /**
- * One server per test run: MONGODB_URI, else mongodb-memory-server, else FerretDB.
+ * One server per test run: MONGODB_URI, else mongodb-memory-server, else FerretDB on PostgreSQL
+ * (when installed), else FerretDB on SQLite; CHRONICLE_TEST_BACKEND=postgresql|sqlite forces a backend.
  * Never skips: without a server the run fails and says how to get one.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
