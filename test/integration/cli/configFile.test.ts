@@ -185,7 +185,7 @@ describe('chronicle.config.ts', () => {
       counterConfig().replace('aggregates: [counterAggregate]', 'aggregates: [counterAggregate, { ...counterAggregate, schemaVersion: 4 }]'),
       /^chronicle: error: config file chronicle\.config\.ts: invalid Chronicle config:\n {2}aggregates\.1\.type: two aggregates have type "counter" \(entries 0 and 1\); each stream type needs exactly one definition$/m,
     ],
-    ['a bad schedule', 'chronicle.config.ts', counterConfig('{ schedule: "every day" }'), /config file chronicle\.config\.ts: invalid Chronicle config:\n {2}snapshots\.schedule: schedule "every day" is neither an interval/],
+    ['a bad schedule', 'chronicle.config.ts', counterConfig('{ schedule: "every day" }'), /config file chronicle\.config\.ts: invalid Chronicle config:\n {2}snapshots\.schedule: must be a cron expression like/],
     ['an import that fails', 'chronicle.config.ts', 'import { orders } from "./src/orders.js";\nexport default { aggregates: [orders] };\n', /config file chronicle\.config\.ts could not be loaded: .*Cannot find module '\.\/src\/orders\.js'/],
   ])('fails at start with the file name and the problem, exit code 2: %s', async (_what, name, text, message) => {
     const p = await project(`bad-${name}-${Math.random().toString(36).slice(2)}`, { [name]: text });
