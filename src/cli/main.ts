@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerDevCommand } from './commands/dev.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
@@ -39,6 +40,7 @@ function createProgram(): Command {
   registerStreamsCommand(program);
   registerStatsCommand(program);
   registerStartCommand(program);
+  registerDevCommand(program);
   return program;
 }
 

@@ -53,6 +53,10 @@ export interface StartServerOptions {
   log?: (msg: string) => void;
   /** Skip mongodb-memory-server and go straight to FerretDB. */
   preferFerretDb?: boolean;
+  /** Listen on 127.0.0.1:port (default: a free port). */
+  port?: number;
+  /** Keep the data in this folder across restarts (default: a temporary folder). */
+  dataDir?: string;
 }
 
 /**
@@ -67,7 +71,7 @@ export async function startEmbeddedServer(opts: StartServerOptions = {}): Promis
     const probe = await probeMemoryServer();
     if (probe.usable) {
       try {
-        const mem = await startMemoryServer();
+        const mem = await startMemoryServer({ ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}) });
         return { kind: 'mongodb-memory-server', uri: mem.uri, info: await describeServer(mem.uri), stop: mem.stop };
       } catch (err) {
         problems.push((err as Error).message);
@@ -80,7 +84,11 @@ export async function startEmbeddedServer(opts: StartServerOptions = {}): Promis
   try {
     const bin = await ensureLauncherBinary(log);
     if (bin.built) log(`built the FerretDB launcher in ${(bin.buildMs / 1000).toFixed(1)} s`);
-    const fdb = await startFerretDb({ binaryPath: bin.path });
+    const fdb = await startFerretDb({
+      binaryPath: bin.path,
+      ...(opts.port !== undefined ? { listen: `127.0.0.1:${opts.port}` } : {}),
+      ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    });
     return { kind: 'ferretdb', uri: fdb.uri, dataDir: fdb.dataDir, info: await describeServer(fdb.uri), stop: fdb.stop };
   } catch (err) {
     problems.push(`FerretDB: ${(err as Error).message}`);

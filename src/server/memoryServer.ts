@@ -42,13 +42,17 @@ export interface MemoryServer {
   stop(): Promise<void>;
 }
 
-/** Starts a one-node MongoMemoryReplSet (so transactions and change streams exist, as in production). */
-export async function startMemoryServer(): Promise<MemoryServer> {
+/**
+ * Starts a one-node MongoMemoryReplSet (so transactions and change streams exist, as in
+ * production), on `port` if given; with `dataDir` the data stays there after `stop()`.
+ */
+export async function startMemoryServer(opts: { port?: number; dataDir?: string } = {}): Promise<MemoryServer> {
   try {
     const { MongoMemoryReplSet } = await import('mongodb-memory-server');
-    const rs = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' } });
+    const instance = { ...(opts.port !== undefined ? { port: opts.port, ip: '127.0.0.1' } : {}), ...(opts.dataDir !== undefined ? { dbPath: opts.dataDir } : {}) };
+    const rs = await MongoMemoryReplSet.create({ replSet: { count: 1, storageEngine: 'wiredTiger' }, instanceOpts: [instance] });
     await rs.waitUntilRunning();
-    return { uri: rs.getUri(), stop: async () => void (await rs.stop()) };
+    return { uri: rs.getUri(), stop: async () => void (await rs.stop({ doCleanup: opts.dataDir === undefined })) };
   } catch (err) {
     throw new ChronicleError('CONNECTION', `mongodb-memory-server failed to start: ${(err as Error).message}`, { cause: err });
   }
