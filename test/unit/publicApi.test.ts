@@ -38,6 +38,8 @@ describe('public API', () => {
     expect(pkg.exports['.']).toMatchObject({ import: './dist/src/index.js' });
     expect(pkg.exports['./domain']).toMatchObject({ import: './dist/src/domain/index.js' });
     expect(pkg.exports['./testing']).toMatchObject({ import: './dist/src/aggregates/testing/index.js' });
+    expect(pkg.exports['./testing/vitest']).toMatchObject({ import: './dist/src/testing/vitest.js' });
+    expect(pkg.exports['./testing/global-setup']).toMatchObject({ import: './dist/src/testing/globalSetup.js' });
   });
 
   it('errors form one hierarchy with stable codes', () => {
