@@ -26,6 +26,8 @@ export type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotInpu
 export { createAggregateRepository } from './aggregates/aggregateRepository.js';
 export type { AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
 export type {
+  AggregateAppendOptions,
+  AggregateAppendResult,
   AggregateDefinition,
   AggregateRepository,
   AnyAggregateDefinition,
@@ -36,6 +38,7 @@ export type {
   HandleOptions,
   HandleResult,
   LoadedAggregate,
+  RecordedEventOf,
   StateOf,
 } from './aggregates/types.js';
 

@@ -3,7 +3,8 @@ import { ConcurrencyError, ValidationError } from '../errors.js';
 import type { EventStoreInternals } from '../events/eventRepository.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
-import { parseInput } from '../validation.js';
+import { parseInput, versionSchema } from '../validation.js';
+import { appendToAggregate, readAggregateEvents } from './aggregateEvents.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
 import { pickSnapshot, replayEvents } from './replay.js';
@@ -85,8 +86,11 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     async handle(id, command, handleOpts = {}): Promise<HandleResult<TState, TEvent>> {
       const cmd = validateCommand(definition, command) as TCommand;
       const sid = streamId(id);
+      const expected = handleOpts.expectedVersion === undefined ? undefined : parseInput(versionSchema, handleOpts.expectedVersion, 'expectedVersion');
       for (let attempt = 1; ; attempt++) {
         const loaded = await load(id);
+        // A caller's precondition (If-Match): deciding on any other version would ignore it.
+        if (expected !== undefined && loaded.version !== expected) throw new ConcurrencyError(sid, expected, loaded.version);
         const decided = definition.decide(cmd, loaded.state);
         if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
         for (const e of decided) {
@@ -115,10 +119,12 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
           const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
           return { version: res.version, events: recorded, state };
         } catch (err) {
-          if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts) throw err;
+          if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts || expected !== undefined) throw err;
           logger.debug({ streamId: sid, attempt }, 'lost a race; loading and deciding again');
         }
       }
     },
+    append: (id, list, appendOpts) => appendToAggregate(definition, events, streamId(id), list, appendOpts),
+    readEvents: (id, readOpts) => readAggregateEvents(definition, events, streamId(id), readOpts),
   };
 }
