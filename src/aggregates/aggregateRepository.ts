@@ -26,8 +26,9 @@ const MAX_BASE_HINTS = 10_000;
 
 const aggregateIdSchema = z
   .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'must be at most 200 characters' });
+  .max(200, { error: 'must be at most 200 characters' })
+  // " " would name a stream "todos- " that no person can tell from "todos-".
+  .refine((s) => s.trim() !== '', { error: 'must not be empty or blank' });
 
 /**
  * Loads aggregates from their latest valid snapshot plus the events after it, and handles
