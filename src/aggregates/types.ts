@@ -98,7 +98,8 @@ export interface AggregateRepository<TState, TCommand, TEvent extends DomainEven
    * Appends events decided outside `handle` (an import, a saga, a compensating event), each
    * checked against the definition's `eventSchemas` first: an unknown type or a bad payload is
    * a `ValidationError` and nothing is written. Unlike `events.append`, this path cannot store
-   * an event the aggregate could not load.
+   * an event the aggregate could not load. An exact `expectedVersion` costs one boundary read
+   * (as with `events.append`), and returning the recorded events one more read.
    */
   append(id: string, events: TEvent[], opts: AggregateAppendOptions): Promise<AggregateAppendResult<TEvent>>;
   /** The aggregate's recorded events, validated and typed as the definition's event union. */
