@@ -11,6 +11,8 @@ dev_pid=""
 cleanup() {
   if [ -n "$dev_pid" ]; then
     kill -TERM "$dev_pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$dev_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$dev_pid" 2>/dev/null && echo "[pack-smoke] chronicle dev did not stop on SIGTERM" >&2 && kill -KILL "$dev_pid"
     wait "$dev_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
@@ -54,7 +56,8 @@ wait "$pid7" || fail "driver 7: install"
 uri=${MONGODB_URI:-}
 if [ -z "$uri" ]; then
   say "starting \`chronicle dev\` from the installed package"
-  (cd "$work/app-6" && exec npx --no-install chronicle dev >"$work/dev.out" 2>"$work/dev.err") &
+  # The installed bin itself (not through npx, which does not pass SIGTERM on), so $! is the server's process.
+  (cd "$work/app-6" && exec ./node_modules/.bin/chronicle dev >"$work/dev.out" 2>"$work/dev.err") &
   dev_pid=$!
   for _ in $(seq 1 600); do
     uri=$(sed -n 's/^MONGODB_URI=//p' "$work/dev.out" | head -1)
