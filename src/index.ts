@@ -26,6 +26,8 @@ export type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotInpu
 export { createAggregateRepository } from './aggregates/aggregateRepository.js';
 export type { AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
 export type {
+  AggregateAppendOptions,
+  AggregateAppendResult,
   AggregateDefinition,
   AggregateRepository,
   AnyAggregateDefinition,
@@ -36,6 +38,7 @@ export type {
   HandleOptions,
   HandleResult,
   LoadedAggregate,
+  RecordedEventOf,
   StateOf,
 } from './aggregates/types.js';
 
@@ -51,26 +54,7 @@ export type { Logger } from './logger.js';
 export { defineAggregate } from './aggregates/defineAggregate.js';
 export type { AggregateConfig, DefinedAggregate, EventSchemaMap, EventsOf } from './aggregates/defineAggregate.js';
 export { validateCommand, validateEvent, validateState } from './aggregates/validation.js';
-export { given } from './aggregates/testing/index.js';
-export type { Decided, Given, StateExpectation, When } from './aggregates/testing/index.js';
-
-export {
-  todoListAggregate,
-  todoCommandSchema,
-  todoEventSchemas,
-  todoListStateSchema,
-  allTodos,
-  doneTodos,
-  getTodo,
-  hasTodo,
-  userAggregate,
-  userAggregateV2,
-  userCommandSchema,
-  userEventSchemas,
-  userStateSchema,
-  userStateSchemaV2,
-} from './domain/index.js';
-export type { Todo, TodoCommand, TodoEvent, TodoListState, UserCommand, UserEvent, UserState, UserStateV2 } from './domain/index.js';
+// given/when/then lives in `chronicle-es/testing` only; the seed domains in `chronicle-es/domain`.
 
 export { runSnapshotJob, DEFAULT_OVERLAP_MS } from './jobs/runSnapshotJob.js';
 export type { SnapshotJobOptions, SnapshotJobProgress, SnapshotJobReport } from './jobs/runSnapshotJob.js';

@@ -25,8 +25,14 @@ export function parseInput<T>(schema: z.ZodType<T>, value: unknown, label: strin
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)), message: i.message }));
-  const detail = issues.map((i) => (i.path.length ? `${label}.${i.path.join('.')}: ${i.message}` : `${label}: ${i.message}`)).join('; ');
+  // The label leads the message once; each issue adds only its path below it.
+  const detail = issues.map((i) => (i.path.length ? `${formatPath(i.path)}: ${i.message}` : i.message)).join('; ');
   throw new ValidationError(`invalid ${label}: ${detail}`, issues);
+}
+
+/** `[0].type`, `afterVersion`, `data.items[2]`: a path as a person writes it in JavaScript. */
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 /** Validates a stream id; an object such as `{ $gt: "" }` is refused before it reaches a query. */

@@ -5,7 +5,8 @@ import { commandCommitId } from './commandCommitId.js';
 import type { EventStoreInternals } from '../events/eventRepository.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
-import { parseInput } from '../validation.js';
+import { parseInput, versionSchema } from '../validation.js';
+import { appendToAggregate, readAggregateEvents } from './aggregateEvents.js';
 import type { AggregateDefinition, AggregateRepository, DomainEvent, HandleResult, LoadedAggregate } from './types.js';
 import { loadMany } from './loadMany.js';
 import { chooseBase, rememberHeadCommit } from './lineage.js';
@@ -35,8 +36,9 @@ const commandIdSchema = z
 
 const aggregateIdSchema = z
   .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
-  .max(200, { error: 'must be at most 200 characters' });
+  .max(200, { error: 'must be at most 200 characters' })
+  // " " would name a stream "todos- " that no person can tell from "todos-".
+  .refine((s) => s.trim() !== '', { error: 'must not be empty or blank' });
 
 /**
  * Loads aggregates from their latest valid snapshot plus the events after it, and handles
@@ -138,11 +140,14 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
         const commit = commitId === undefined ? null : await events.readCommit(commitId);
         return commit ? resultOfCommit(sid, commit) : null;
       };
+      const expected = handleOpts.expectedVersion === undefined ? undefined : parseInput(versionSchema, handleOpts.expectedVersion, 'expectedVersion');
       for (let attempt = 1; ; attempt++) {
         // With a commandId, look for the commit of an earlier attempt alongside the load: found,
         // it is the answer, whatever deciding again would say now.
         const [loaded, prior] = await Promise.all([load(id), commitId === undefined ? null : events.readCommit(commitId)]);
         if (prior) return resultOfCommit(sid, prior, loaded);
+        // A caller's precondition (If-Match): deciding on any other version would ignore it.
+        if (expected !== undefined && loaded.version !== expected) throw new ConcurrencyError(sid, expected, loaded.version);
         let decided: TEvent[];
         try {
           // Stored, evolved and returned as its schema parses it, exactly as every later load
@@ -189,10 +194,12 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
           const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
           return { version: res.version, events: recorded, state };
         } catch (err) {
-          if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts) throw err;
+          if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts || expected !== undefined) throw err;
           logger.debug({ streamId: sid, attempt }, 'lost a race; loading and deciding again');
         }
       }
     },
+    append: (id, list, appendOpts) => appendToAggregate(definition, events, streamId(id), list, appendOpts),
+    readEvents: (id, readOpts) => readAggregateEvents(definition, events, streamId(id), readOpts),
   };
 }

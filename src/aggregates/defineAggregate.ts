@@ -153,7 +153,7 @@ export function defineAggregate<
   const initial = stateSchema.safeParse(initialState());
   if (!initial.success) {
     throw new ValidationError(
-      `aggregate "${type}": initialState() does not match stateSchema`,
+      `aggregate "${type}": initialState() does not match stateSchema: ${initial.error.issues.map((i) => `${['initialState', ...i.path.map(String)].join('.')}: ${i.message}`).join('; ')}`,
       toValidationIssues(initial.error.issues, ['initialState']),
       { cause: initial.error },
     );

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { EventMetadata, RecordedEvent } from '../events/types.js';
+import type { AppendResult, EventMetadata, ReadOptions, RecordedEvent } from '../events/types.js';
 
 /** A domain event as `decide` returns it and `evolve` receives it. */
 export interface DomainEvent<TType extends string = string, TData = unknown> {
@@ -78,6 +78,12 @@ export interface LoadedAggregate<TState> {
   migratedFromSchemaVersion?: number;
 }
 
+/**
+ * The recorded form of each member of an event union, still discriminated on `type`:
+ * `e.type === 'DoneCleared' ? e.data.todoIds : …` narrows `data` without a cast.
+ */
+export type RecordedEventOf<TEvent extends DomainEvent> = TEvent extends { type: infer T extends string; data: infer D } ? RecordedEvent<T, D> : never;
+
 export interface HandleOptions {
   metadata?: EventMetadata;
   /**
@@ -89,12 +95,29 @@ export interface HandleOptions {
    * the command. Without it, every `handle` call is a new command.
    */
   commandId?: string;
+  /**
+   * Handle only if the aggregate is at this version (an If-Match / ETag precondition): a
+   * different version, or losing a race to another writer, is a `ConcurrencyError` and the
+   * command is not decided again.
+   */
+  expectedVersion?: number;
 }
 
 export interface HandleResult<TState, TEvent extends DomainEvent> {
   version: number;
-  events: RecordedEvent<TEvent['type'], TEvent['data']>[];
+  events: RecordedEventOf<TEvent>[];
   state: TState;
+}
+
+export interface AggregateAppendOptions {
+  /** The aggregate's version the events were decided at (exact), or `'any'`. */
+  expectedVersion: number | 'any';
+  commitId?: string;
+  metadata?: EventMetadata;
+}
+
+export interface AggregateAppendResult<TEvent extends DomainEvent> extends AppendResult {
+  events: RecordedEventOf<TEvent>[];
 }
 
 /** Loads aggregates and handles commands for one definition; see `Chronicle.aggregate`. */
@@ -108,4 +131,14 @@ export interface AggregateRepository<TState, TCommand, TEvent extends DomainEven
    */
   loadMany(ids: string[]): Promise<Map<string, LoadedAggregate<TState> | Error>>;
   handle(id: string, command: TCommand, opts?: HandleOptions): Promise<HandleResult<TState, TEvent>>;
+  /**
+   * Appends events decided outside `handle` (an import, a saga, a compensating event), each
+   * checked against the definition's `eventSchemas` first: an unknown type or a bad payload is
+   * a `ValidationError` and nothing is written. Unlike `events.append`, this path cannot store
+   * an event the aggregate could not load. An exact `expectedVersion` costs one boundary read
+   * (as with `events.append`), and returning the recorded events one more read.
+   */
+  append(id: string, events: TEvent[], opts: AggregateAppendOptions): Promise<AggregateAppendResult<TEvent>>;
+  /** The aggregate's recorded events, validated and typed as the definition's event union. */
+  readEvents(id: string, opts?: ReadOptions): Promise<RecordedEventOf<TEvent>[]>;
 }

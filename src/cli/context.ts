@@ -5,7 +5,9 @@ import { loadConfig, type ChronicleConfig } from '../config.js';
 import type { ChronicleProjectConfig } from '../configFile/defineConfig.js';
 import { findConfigFile, loadConfigFile } from '../configFile/loadConfigFile.js';
 import { todoListAggregate, userAggregate } from '../domain/index.js';
-import { ChronicleError, ConfigError, ValidationError, redactUri } from '../errors.js';
+import { ChronicleError, ConfigError, MigrationError, ValidationError, redactUri } from '../errors.js';
+import { migrations } from '../../migrations/index.js';
+import { pendingMigrations } from '../migrations/pending.js';
 import { chooseLogFormat, createLogger, type Logger } from '../logger.js';
 
 /** Exit codes of the `chronicle` CLI. */
@@ -92,6 +94,17 @@ export async function withChronicle<T>(command: Command, fn: (chronicle: Chronic
   } finally {
     await chronicle.close().catch(() => {});
   }
+}
+
+/**
+ * Refuses to report on a database that holds no Chronicle data at all (a mistyped `--db`
+ * would otherwise print zeros and exit 0, as if an event store were empty).
+ */
+export async function requireChronicleDatabase(chronicle: Chronicle, ctx: CliContext): Promise<void> {
+  if ((await pendingMigrations(chronicle.db)).length < migrations.length) return;
+  throw new MigrationError(
+    `database "${ctx.config.dbName}" does not exist or is not migrated (no Chronicle migrations applied); check --db / CHRONICLE_DB, or run \`chronicle migrate\` to create it`,
+  );
 }
 
 /** 0 for help and version, 2 for bad usage or bad values, 1 for everything else. */

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerAggregatesCommand } from './commands/aggregates.js';
+import { registerDevCommand } from './commands/dev.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
@@ -43,6 +44,7 @@ function createProgram(): Command {
   registerStatsCommand(program);
   registerStartCommand(program);
   registerAggregatesCommand(program);
+  registerDevCommand(program);
   return program;
 }
 

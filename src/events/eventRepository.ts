@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { MongoError, MongoServerError, type Collection, type Db, type WriteConcernSettings } from 'mongodb';
+import type { Collection, Db, WriteConcernSettings } from 'mongodb';
 import { ConcurrencyError, StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, parseStreamId, versionSchema } from '../validation.js';
 import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, metadataFingerprint, prepareAppend, type PreparedAppend } from './appendInput.js';
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { isDuplicateKeyError as isDuplicateKey, isTransientError as isTransient } from '../storage/driverErrors.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
 import { requireMigrated } from '../storage/requireMigrated.js';
 import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
@@ -50,11 +51,6 @@ export interface EventStoreInternals extends EventRepository {
   readMany(ranges: { streamId: string; afterVersion: number }[], opts?: { majority?: boolean }): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>>;
   readonly collection: Collection<CommitDocument>;
 }
-
-const DUPLICATE_KEY = 11000;
-const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === DUPLICATE_KEY;
-const isTransient = (err: unknown) =>
-  err instanceof MongoError && (err.hasErrorLabel('RetryableWriteError') || err.name === 'MongoNetworkError' || err.name === 'MongoNetworkTimeoutError');
 
 const readOptionsSchema = z.strictObject({ afterVersion: versionSchema.optional(), toVersion: versionSchema.optional() }, { error: 'must be an object { afterVersion?, toVersion? }' });
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { MongoServerError, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
+import { isDuplicateKeyError } from '../storage/driverErrors.js';
 import { MigrationError } from '../errors.js';
 
 interface LockDoc {
@@ -46,7 +47,7 @@ export async function acquireMigrationLock(db: Db, opts: LockOptions = {}): Prom
         await col.insertOne({ _id: generation, owner, acquiredAt: now, expiresAt: new Date(now.getTime() + ttlMs) });
         return startHolding(db, generation, owner, ttlMs);
       } catch (err) {
-        if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+        if (!isDuplicateKeyError(err)) throw err;
         // Another runner took this generation first; look again.
       }
     }

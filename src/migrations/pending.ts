@@ -1,6 +1,7 @@
-import { MongoError, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { migrations as allMigrations } from '../../migrations/index.js';
 import { StorageError } from '../errors.js';
+import { isDriverError } from '../storage/driverErrors.js';
 
 /**
  * Ids of the migrations not yet applied to `db`, in order. Lets a command that depends on the
@@ -12,7 +13,7 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
     const done = new Set((await db.collection<{ _id: string }>('migrations').find({}, { projection: { _id: 1 } }).toArray()).map((r) => r._id));
     return allMigrations.map((m) => m.id).filter((id) => !done.has(id)).sort();
   } catch (err) {
-    if (!(err instanceof MongoError)) throw err;
+    if (!isDriverError(err)) throw err;
     throw new StorageError(`could not read the applied migrations: ${err.message}`, { cause: err });
   }
 }

@@ -1,4 +1,5 @@
-import { BSON, MongoServerError, type Db, type WriteConcernSettings } from 'mongodb';
+import { BSON, type Db, type WriteConcernSettings } from 'mongodb';
+import { isDuplicateKeyError } from '../storage/driverErrors.js';
 import { wrapDriverError as wrap } from '../storage/wrapDriverError.js';
 import { z } from 'zod';
 import { StorageError, ValidationError } from '../errors.js';
@@ -168,7 +169,7 @@ export function createSnapshotRepository(db: Db, opts: SnapshotRepositoryOptions
       try {
         await col.insertOne(doc, { writeConcern });
       } catch (err) {
-        if (!(err instanceof MongoServerError && err.code === 11000)) {
+        if (!isDuplicateKeyError(err)) {
           throw new StorageError(`could not save snapshot of "${s.streamId}": ${(err as Error).message}`, { cause: err });
         }
         written = s.commitId !== undefined && (await replaceOtherLineage(doc));

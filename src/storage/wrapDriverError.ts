@@ -1,5 +1,5 @@
-import { MongoError } from 'mongodb';
 import { StorageError } from '../errors.js';
+import { isDriverError } from './driverErrors.js';
 
 /**
  * Runs a driver call; a driver error becomes a `StorageError` saying what could not be done,
@@ -9,7 +9,7 @@ export async function wrapDriverError<T>(what: string, fn: () => Promise<T>): Pr
   try {
     return await fn();
   } catch (err) {
-    if (!(err instanceof MongoError)) throw err;
+    if (!isDriverError(err)) throw err;
     throw new StorageError(`could not ${what}: ${err.message}`, { cause: err });
   }
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RecordedEvent } from '../../events/types.js';
-import { withChronicle } from '../context.js';
+import { requireChronicleDatabase, withChronicle } from '../context.js';
 import { intArg, streamIdArg } from '../options.js';
 import { toJson, writeLine } from '../output.js';
 
@@ -28,6 +28,7 @@ export function registerEventsCommand(program: Command): void {
     .option('--json', 'one JSON object per line: streamId, version, type, data, recordedAt, commitId, metadata')
     .action(async (streamId: string, opts: { after?: number; json?: boolean }, command: Command) => {
       await withChronicle(command, async (chronicle, ctx) => {
+        await requireChronicleDatabase(chronicle, ctx);
         let count = 0;
         for await (const e of chronicle.events.stream(streamId, { afterVersion: opts.after ?? 0 })) {
           count += 1;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createStreamCatalog, type StreamSummary } from '../../events/streamCatalog.js';
-import { withChronicle } from '../context.js';
+import { requireChronicleDatabase, withChronicle } from '../context.js';
 import { intArg } from '../options.js';
 import { formatTable, writeLine } from '../output.js';
 import { knownSchemaVersions } from './streams.js';
@@ -43,6 +43,7 @@ export function registerStatsCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (opts: { threshold?: number; json?: boolean }, command: Command) => {
       await withChronicle(command, async (chronicle, ctx) => {
+        await requireChronicleDatabase(chronicle, ctx);
         const threshold = opts.threshold ?? ctx.config.snapshotThreshold;
         const { streams, snapshots } = await createStreamCatalog(chronicle.db).listStreams({ schemaVersions: knownSchemaVersions() });
         const types = [...new Set(streams.map((s) => s.streamType))].sort();

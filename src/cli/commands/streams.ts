@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createStreamCatalog } from '../../events/streamCatalog.js';
-import { cliAggregates, withChronicle } from '../context.js';
+import { cliAggregates, requireChronicleDatabase, withChronicle } from '../context.js';
 import { streamTypeArg } from '../options.js';
 import { formatTable, writeLine } from '../output.js';
 
@@ -18,7 +18,8 @@ export function registerStreamsCommand(program: Command): void {
     .option('--type <streamType>', 'only streams of this type, e.g. user or todos', streamTypeArg)
     .option('--json', 'one JSON object per line')
     .action(async (opts: { type?: string; json?: boolean }, command: Command) => {
-      await withChronicle(command, async (chronicle) => {
+      await withChronicle(command, async (chronicle, ctx) => {
+        await requireChronicleDatabase(chronicle, ctx);
         const catalog = createStreamCatalog(chronicle.db);
         const { streams } = await catalog.listStreams({ ...(opts.type ? { streamType: opts.type } : {}), schemaVersions: knownSchemaVersions() });
         if (opts.json) {

@@ -17,6 +17,13 @@ beforeAll(async () => {
 });
 
 describe('chronicle CLI: reading', () => {
+  it.each([['stats'], ['streams'], ['events', 'user-alice']])('%s on a database that does not exist says so and exits 1', async (...args) => {
+    const r = await runCli(args, { ...env(), CHRONICLE_DB: `${t.db.databaseName}_nosuch` });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`database "${t.db.databaseName}_nosuch" does not exist or is not migrated`);
+  });
+
   it('migrate applies pending migrations once and says so', async () => {
     const fresh = { ...env(), CHRONICLE_DB: `${t.db.databaseName}_fresh` };
     try {

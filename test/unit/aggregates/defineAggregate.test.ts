@@ -72,7 +72,7 @@ describe('defineAggregate', () => {
   it('rejects an initialState that fails stateSchema', () => {
     const initialState = () => ({ value: 'zero' as unknown as number });
     const error = thrownBy(() => defineAggregate({ ...base, initialState }));
-    expect(error.message).toMatch(/initialState\(\) does not match stateSchema/);
+    expect(error.message).toMatch(/initialState\(\) does not match stateSchema: initialState\.value: /);
     expect(error.issues[0]?.path).toEqual(['initialState', 'value']);
   });
 
