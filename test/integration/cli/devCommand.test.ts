@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -50,6 +50,8 @@ describe('chronicle dev', () => {
   it('serves on the chosen port and, with --data, keeps the data across a restart', async () => {
     const port = await freePort();
     const data = mkdtempSync(join(tmpdir(), 'chronicle-dev-'));
+    // mkdtemp makes it 0700; run as root, the PostgreSQL backend's server runs as "postgres" and must reach it.
+    chmodSync(data, 0o755);
     dirs.push(data);
 
     const first = await startDev(['--port', String(port), '--data', data]);
