@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
+import { access, chown, constants, mkdir, mkdtemp, readFile, rename, rm, statfs } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -77,6 +77,24 @@ async function ownedByClusterOwner(dir: string): Promise<void> {
   const id = await runOrThrow('id', ['id', '-u', POSTGRES_USER], { cwd: '/' });
   const gid = await runOrThrow('id', ['id', '-g', POSTGRES_USER], { cwd: '/' });
   await chown(dir, Number(id.trim()), Number(gid.trim()));
+}
+
+/**
+ * Where throwaway clusters go: /dev/shm when it is a writable memory file system with room to
+ * spare, else the OS temp folder. Copying the template's thousand files to a disk file system
+ * took 1.1–1.4 s of system time on our CI machine, to /dev/shm 0.09 s; the data is thrown away anyway.
+ */
+async function scratchRoot(): Promise<string> {
+  const shm = '/dev/shm';
+  try {
+    await access(shm, constants.W_OK | constants.X_OK);
+    const fs = await statfs(shm);
+    const TMPFS_MAGIC = 0x01021994;
+    if (fs.type === TMPFS_MAGIC && fs.bavail * fs.bsize > 2 * 1024 ** 3) return shm;
+  } catch {
+    // no /dev/shm here
+  }
+  return tmpdir();
 }
 
 function freePort(): Promise<number> {
@@ -164,7 +182,7 @@ async function ensureTemplate(install: PostgresInstall, log: (msg: string) => vo
 
   const started = Date.now();
   // The postgres user cannot reach a cache under /root: build in /tmp, then copy.
-  const work = await mkdtemp(join(tmpdir(), 'chronicle-pgtemplate-'));
+  const work = await mkdtemp(join(await scratchRoot(), 'chronicle-pgtemplate-'));
   try {
     await ownedByClusterOwner(work);
     const initdb = [join(install.binDir, 'initdb'), '-D', join(work, 'pgdata'), '-U', SUPERUSER, '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '--wal-segsize=1', '-E', 'UTF8', '--locale=C'];
@@ -208,7 +226,7 @@ export async function startPostgresCluster(opts: StartPostgresClusterOptions = {
   const template = await ensureTemplate(install, log);
   const throwaway = opts.dataDir === undefined;
   for (let attempt = 1; ; attempt++) {
-    const baseDir = throwaway ? await mkdtemp(join(tmpdir(), 'chronicle-pg-')) : resolve(opts.dataDir!);
+    const baseDir = throwaway ? await mkdtemp(join(await scratchRoot(), 'chronicle-pg-')) : resolve(opts.dataDir!);
     await mkdir(baseDir, { recursive: true });
     await ownedByClusterOwner(baseDir);
     if (isRoot() && (await run(asClusterOwner(['test', '-w', baseDir, '-a', '-x', baseDir]), { cwd: '/' })).code !== 0) {
