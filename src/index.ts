@@ -12,6 +12,7 @@ export {
   MigrationError,
   StorageError,
   AbortedError,
+  LeaseLostError,
 } from './errors.js';
 export type { ChronicleErrorCode, ValidationIssue } from './errors.js';
 
@@ -38,6 +39,10 @@ export type {
   LoadedAggregate,
   StateOf,
 } from './aggregates/types.js';
+
+export { acquireLease, readLease } from './leases/lease.js';
+export type { Lease, LeaseOptions } from './leases/lease.js';
+export type { LeaseDocument } from './leases/leaseStore.js';
 
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';

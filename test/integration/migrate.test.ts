@@ -80,21 +80,21 @@ describe('migrate', () => {
     await db.dropDatabase();
   });
 
-  it('takes over a stale lock left by a crashed runner', async () => {
+  it('takes over a stale lease left by a crashed runner', async () => {
     const db = t.client.db(`${t.db.databaseName}_stale`);
     const past = new Date(Date.now() - 1_000);
-    await db.collection<{ _id: number; owner: string; acquiredAt: Date; expiresAt: Date }>('migrations_lock').insertOne({ _id: 1, owner: 'crashed', acquiredAt: past, expiresAt: past });
+    await db.collection<{ _id: string; [k: string]: unknown }>('leases').insertOne({ _id: 'migrations#1', name: 'migrations', epoch: 1, holder: 'crashed', acquiredAt: past, expiresAt: past });
     const order: string[] = [];
     expect((await migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 2_000 } })).applied).toEqual(['001_a']);
     await db.dropDatabase();
   });
 
-  it('waits for a live lock and gives up with a clear error', async () => {
+  it('waits for a live lease and gives up with a clear error', async () => {
     const db = t.client.db(`${t.db.databaseName}_live`);
     const now = new Date();
     await db
-      .collection<{ _id: number; owner: string; acquiredAt: Date; expiresAt: Date }>('migrations_lock')
-      .insertOne({ _id: 1, owner: 'busy-runner', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) });
+      .collection<{ _id: string; [k: string]: unknown }>('leases')
+      .insertOne({ _id: 'migrations#1', name: 'migrations', epoch: 1, holder: 'busy-runner', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) });
     const order: string[] = [];
     await expect(migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 500 } })).rejects.toThrow(MigrationError);
     await expect(migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 300 } })).rejects.toThrow(/busy-runner/);
