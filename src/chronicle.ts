@@ -6,6 +6,9 @@ import { createEventRepository, type EventStoreInternals } from './events/eventR
 import type { EventRepository } from './events/types.js';
 import { silentLogger, type Logger } from './logger.js';
 import { migrate, type MigrateResult } from './migrations/migrate.js';
+import { withAppendNotice } from './log/appendNotice.js';
+import { createGlobalLog } from './log/globalLog.js';
+import type { GlobalLog } from './log/types.js';
 import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
 import type { SnapshotRepository } from './snapshots/types.js';
 
@@ -24,6 +27,8 @@ export interface Chronicle {
   readonly db: Db;
   readonly events: EventRepository;
   readonly snapshots: SnapshotRepository;
+  /** The global log: every commit in one gap-free order, numbered by the sequencer (`startWorker`). */
+  readonly log: GlobalLog;
   /** Creates the collections and indexes (idempotent; safe with several processes). */
   migrate(): Promise<MigrateResult>;
   /** A repository that loads and commands aggregates of `definition`. */
@@ -45,12 +50,14 @@ export const internals = new WeakMap<Chronicle, { events: EventStoreInternals; l
 export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient?: MongoClient): Chronicle {
   const logger = opts.logger ?? silentLogger;
   const snapshotKeep = opts.snapshotKeep ?? 3;
-  const events = createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  // Appends through this Chronicle wake a sequencer running in this process at once.
+  const events = withAppendNotice(db, createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) }));
   const snapshots = createSnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
   const chronicle: Chronicle = {
     db,
     events,
     snapshots,
+    log: createGlobalLog(db),
     migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
     aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
     close: async () => {

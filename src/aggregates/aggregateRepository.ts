@@ -74,7 +74,9 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     }
     const state = replayEvents(definition, base ? base.state : definition.initialState(), replay);
     rememberBase(sid, base?.version ?? null);
-    return { id, state, version: replay.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length };
+    const version = replay.at(-1)?.version ?? from;
+    const last = tail.events.at(-1);
+    return { id, state, version, snapshotVersion: base?.version ?? null, eventsReplayed: replay.length, position: last?.version === version ? last.position : null };
   }
 
   return {
@@ -111,6 +113,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
             commitId: res.commitId,
             recordedAt: res.recordedAt,
             metadata: handleOpts.metadata ?? null,
+            position: null,
           })) as HandleResult<TState, TEvent>['events'];
           const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
           return { version: res.version, events: recorded, state };

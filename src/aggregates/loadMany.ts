@@ -37,7 +37,7 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
     try {
       const state = replayEvents(definition, base ? base.state : definition.initialState(), tail.events);
       const from = base?.version ?? 0;
-      out.set(id, { id, state, version: tail.events.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: tail.events.length });
+      out.set(id, { id, state, version: tail.events.at(-1)?.version ?? from, snapshotVersion: base?.version ?? null, eventsReplayed: tail.events.length, position: tail.events.at(-1)?.position ?? null });
     } catch (err) {
       out.set(id, err as Error);
     }

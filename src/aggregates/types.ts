@@ -48,6 +48,8 @@ export interface LoadedAggregate<TState> {
   /** Version of the snapshot the load started from, or null for a full replay. */
   snapshotVersion: number | null;
   eventsReplayed: number;
+  /** Global position of the commit that ends at `version`; null until numbered, or when the load did not read that commit. */
+  position: number | null;
 }
 
 export interface HandleOptions {

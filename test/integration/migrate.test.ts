@@ -29,7 +29,7 @@ describe('migrate', () => {
   it('applies the real migrations: collections and every index of the design', async () => {
     const db = t.client.db(`${t.db.databaseName}_real`);
     try {
-      expect((await migrate(db)).applied).toEqual(['001_create_events', '002_create_snapshots', '003_inspection_indexes', '004_snapshot_job_runs']);
+      expect((await migrate(db)).applied).toEqual(['001_create_events', '002_create_snapshots', '003_inspection_indexes', '004_snapshot_job_runs', '005_global_log', '006_leases']);
       const eventIdx = await db.collection('events').indexes();
       const byName = Object.fromEntries(eventIdx.map((i) => [i.name, i]));
       expect(byName.chain).toMatchObject({ key: { streamId: 1, prev: 1 }, unique: true });
@@ -39,6 +39,9 @@ describe('migrate', () => {
       expect(byName.stream_type_recorded_at).toMatchObject({ key: { streamType: 1, recordedAt: 1 } });
       expect(byName.event_type_recorded_at).toMatchObject({ key: { 'events.type': 1, recordedAt: 1 } });
       expect((await db.collection('snapshot_job_runs').indexes()).find((i) => i.name === 'scope_started_at')).toMatchObject({ key: { scopes: 1, startedAt: -1 } });
+      expect((await db.collection('positions').indexes()).find((i) => i.name === 'commit_id')).toMatchObject({ key: { commitId: 1 }, unique: true });
+      expect(byName.position_recorded_at).toMatchObject({ key: { position: 1, recordedAt: 1 } });
+      expect((await db.collection('leases').indexes()).find((i) => i.name === 'name_epoch')).toMatchObject({ key: { name: 1, epoch: -1 } });
       const snapIdx = await db.collection('snapshots').indexes();
       expect(snapIdx.find((i) => i.name === 'stream_schema_version')).toMatchObject({
         key: { streamId: 1, schemaVersion: 1, version: 1 },
