@@ -44,6 +44,10 @@ export { acquireLease, readLease } from './leases/lease.js';
 export type { Lease, LeaseOptions } from './leases/lease.js';
 export type { LeaseDocument } from './leases/leaseStore.js';
 
+export { createSequencer } from './log/sequencer.js';
+export type { Sequencer, SequencerOptions, SequencerStatus } from './log/sequencer.js';
+export type { GlobalLog, LoggedCommit, LogReadOptions, PendingCommits } from './log/types.js';
+
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
 export type { Migration } from '../migrations/types.js';
