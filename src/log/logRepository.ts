@@ -31,10 +31,10 @@ export interface LogRepository {
   pendingOfStreams(streamIds: string[]): Promise<PendingCommit[]>;
   head(): Promise<number>;
   /**
-   * Ordered insert of positions. `'conflict'` when one of them already existed (by number or by
-   * commit): someone else numbered first; the ones before it may have landed.
+   * Ordered insert of positions; how many landed (all of them unless one already existed, by
+   * number or by commit: someone else numbered first, and the insert stopped there).
    */
-  insertPositions(docs: PositionDocument[]): Promise<'ok' | 'conflict'>;
+  insertPositions(docs: PositionDocument[]): Promise<{ inserted: number; conflict: boolean }>;
   /** Positions of these commits that exist, by commitId. */
   positionsOf(commitIds: string[]): Promise<Map<string, number>>;
   /** Positions after `after`, at most `limit`, ascending. */
@@ -86,9 +86,9 @@ export function createLogRepository(db: Db, eventsCollection = 'events'): LogRep
         // Stored as Int64 (DESIGN.md): readable in Compass, exact far beyond int32.
         const stored = docs.map((d) => ({ ...d, _id: Long.fromNumber(d._id) })) as unknown as PositionDocument[];
         await positions.insertMany(stored, { ordered: true, writeConcern: majority });
-        return 'ok';
+        return { inserted: docs.length, conflict: false };
       } catch (err) {
-        if (isDuplicateKey(err)) return 'conflict';
+        if (isDuplicateKey(err)) return { inserted: err instanceof MongoBulkWriteError ? err.insertedCount : 0, conflict: true };
         return wrapDriverError('insert positions', () => Promise.reject(err as Error));
       }
     },

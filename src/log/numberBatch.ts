@@ -58,40 +58,40 @@ export async function numberBatch(ctx: NumberBatchContext): Promise<BatchResult>
   }
 
   let order = orderForNumbering(pending);
-  const copies: { commitId: string; position: number; streamId: string; version: number }[] = [];
+  // commitId → its position and stream version, for every commit this pass knows is numbered.
+  const copies = new Map<string, { position: number; streamId: string; version: number }>();
   const inserted: PositionDocument[] = [];
-  let repaired = 0;
   let head = ctx.head;
   for (let attempt = 0; order.length > 0; attempt++) {
     head ??= await repo.head();
-    const docs: PositionDocument[] = order.map((c, i) => ({ _id: head! + 1 + i, commitId: c._id, streamId: c.streamId, version: c.version, recordedAt: c.recordedAt }));
-    if ((await repo.insertPositions(docs)) === 'ok') {
-      inserted.push(...docs);
-      head += docs.length;
+    const from = head;
+    const docs: PositionDocument[] = order.map((c, i) => ({ _id: from + 1 + i, commitId: c._id, streamId: c.streamId, version: c.version, recordedAt: c.recordedAt }));
+    const res = await repo.insertPositions(docs);
+    for (const d of docs.slice(0, res.inserted)) {
+      inserted.push(d);
+      copies.set(d.commitId, { position: d._id, streamId: d.streamId, version: d.version });
+    }
+    if (!res.conflict) {
+      head = from + docs.length;
       break;
     }
     // Someone else numbered some of these (or took these numbers): learn which commits have a
-    // position now, whoever gave it (an earlier part of our own insert included), and retry the rest.
+    // position now, whoever gave it, and retry the rest from a freshly read head.
     head = null;
     const have = await repo.positionsOf(order.map((c) => c._id));
     for (const c of order) {
       const p = have.get(c._id);
-      if (p === undefined) continue;
-      const mine = docs.find((d) => d.commitId === c._id && d._id === p);
-      if (mine) inserted.push(mine);
-      else repaired += 1;
-      copies.push({ commitId: c._id, position: p, streamId: c.streamId, version: c.version });
+      if (p !== undefined && !copies.has(c._id)) copies.set(c._id, { position: p, streamId: c.streamId, version: c.version });
     }
     order = order.filter((c) => !have.has(c._id));
     if (attempt >= MAX_CONFLICTS) break;
   }
-  for (const d of inserted) if (!copies.some((c) => c.commitId === d.commitId)) copies.push({ commitId: d.commitId, position: d._id, streamId: d.streamId, version: d.version });
 
   if (ctx.afterPositions && inserted.length > 0) await ctx.afterPositions(inserted);
-  await repo.setCopies(copies);
+  await repo.setCopies([...copies].map(([commitId, c]) => ({ commitId, position: c.position })));
   if (ctx.numberedUpTo.size > KNOWN_STREAMS_KEPT) ctx.numberedUpTo.clear();
-  for (const c of copies) if ((ctx.numberedUpTo.get(c.streamId) ?? 0) < c.version) ctx.numberedUpTo.set(c.streamId, c.version);
-  return { seen: pending.length, numbered: inserted.length, repaired, head: head ?? (await repo.head()) };
+  for (const c of copies.values()) if ((ctx.numberedUpTo.get(c.streamId) ?? 0) < c.version) ctx.numberedUpTo.set(c.streamId, c.version);
+  return { seen: pending.length, numbered: inserted.length, repaired: copies.size - inserted.length, head: head ?? (await repo.head()) };
 }
 
 /**
