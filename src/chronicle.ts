@@ -3,11 +3,12 @@ import { createAggregateRepository, type AggregateRepositoryOptions } from './ag
 import type { AggregateDefinition, AggregateRepository, DomainEvent } from './aggregates/types.js';
 import { ConfigError, ConnectionError, redactUri } from './errors.js';
 import { createEventRepository, type EventStoreInternals } from './events/eventRepository.js';
-import type { EventRepository } from './events/types.js';
+import type { EventRepository, RecordedEvent } from './events/types.js';
 import { silentLogger, type Logger } from './logger.js';
 import { migrate, type MigrateResult } from './migrations/migrate.js';
 import { withAppendNotice } from './log/appendNotice.js';
 import { createGlobalLog } from './log/globalLog.js';
+import { subscribeToLog, type SubscribeOptions } from './log/subscribe.js';
 import type { GlobalLog } from './log/types.js';
 import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
 import type { SnapshotRepository } from './snapshots/types.js';
@@ -29,6 +30,11 @@ export interface Chronicle {
   readonly snapshots: SnapshotRepository;
   /** The global log: every commit in one gap-free order, numbered by the sequencer (`startWorker`). */
   readonly log: GlobalLog;
+  /**
+   * Follows the global log from `after` (a position, `'start'` or `'end'`), then live: each
+   * position once, in order. See `SubscribeOptions`; aborting `signal` ends the iteration.
+   */
+  subscribe(opts?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Creates the collections and indexes (idempotent; safe with several processes). */
   migrate(): Promise<MigrateResult>;
   /** A repository that loads and commands aggregates of `definition`. */
@@ -58,6 +64,7 @@ export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient
     events,
     snapshots,
     log: createGlobalLog(db),
+    subscribe: (subOpts) => subscribeToLog(db, subOpts),
     migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
     aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
     close: async () => {

@@ -47,6 +47,7 @@ export type { LeaseDocument } from './leases/leaseStore.js';
 export { createSequencer } from './log/sequencer.js';
 export type { Sequencer, SequencerOptions, SequencerStatus } from './log/sequencer.js';
 export type { GlobalLog, LoggedCommit, LogReadOptions, PendingCommits } from './log/types.js';
+export type { SubscribeOptions } from './log/subscribe.js';
 
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
