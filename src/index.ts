@@ -49,6 +49,9 @@ export type { Sequencer, SequencerOptions, SequencerStatus } from './log/sequenc
 export type { GlobalLog, LoggedCommit, LogReadOptions, PendingCommits } from './log/types.js';
 export type { SubscribeOptions } from './log/subscribe.js';
 
+export { startWorker } from './worker/startWorker.js';
+export type { Worker, WorkerOptions, WorkerSnapshotOptions, WorkerStatus } from './worker/startWorker.js';
+
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
 export type { Migration } from '../migrations/types.js';
