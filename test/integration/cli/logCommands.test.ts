@@ -46,7 +46,7 @@ describe('chronicle CLI: log and tail', () => {
       await sleep(1_500);
       for (let i = 0; i < 4; i++) await t.chronicle.events.append('live-1', [{ type: 'Ticked', data: { i } }], { expectedVersion: i });
       let out = '';
-      child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
       for (let waited = 0; out.trim().split('\n').filter(Boolean).length < 4; waited += 50) {
         if (waited > 20_000) throw new Error(`tail printed only: ${out}`);
         await sleep(50);
