@@ -3,9 +3,13 @@ import { createAggregateRepository, type AggregateRepositoryOptions } from './ag
 import type { AggregateDefinition, AggregateRepository, DomainEvent } from './aggregates/types.js';
 import { ConfigError, ConnectionError, redactUri } from './errors.js';
 import { createEventRepository, type EventStoreInternals } from './events/eventRepository.js';
-import type { EventRepository } from './events/types.js';
+import type { EventRepository, RecordedEvent } from './events/types.js';
 import { silentLogger, type Logger } from './logger.js';
 import { migrate, type MigrateResult } from './migrations/migrate.js';
+import { withAppendNotice } from './log/appendNotice.js';
+import { createGlobalLog } from './log/globalLog.js';
+import { subscribeToLog, type SubscribeOptions } from './log/subscribe.js';
+import type { GlobalLog } from './log/types.js';
 import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
 import type { SnapshotRepository } from './snapshots/types.js';
 
@@ -24,6 +28,13 @@ export interface Chronicle {
   readonly db: Db;
   readonly events: EventRepository;
   readonly snapshots: SnapshotRepository;
+  /** The global log: every commit in one gap-free order, numbered by the sequencer (`startWorker`). */
+  readonly log: GlobalLog;
+  /**
+   * Follows the global log from `after` (a position, `'start'` or `'end'`), then live: each
+   * position once, in order. See `SubscribeOptions`; aborting `signal` ends the iteration.
+   */
+  subscribe(opts?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Creates the collections and indexes (idempotent; safe with several processes). */
   migrate(): Promise<MigrateResult>;
   /** A repository that loads and commands aggregates of `definition`. */
@@ -45,12 +56,15 @@ export const internals = new WeakMap<Chronicle, { events: EventStoreInternals; l
 export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient?: MongoClient): Chronicle {
   const logger = opts.logger ?? silentLogger;
   const snapshotKeep = opts.snapshotKeep ?? 3;
-  const events = createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  // Appends through this Chronicle wake a sequencer running in this process at once.
+  const events = withAppendNotice(db, createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) }));
   const snapshots = createSnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
   const chronicle: Chronicle = {
     db,
     events,
     snapshots,
+    log: createGlobalLog(db),
+    subscribe: (subOpts) => subscribeToLog(db, subOpts),
     migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
     aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
     close: async () => {

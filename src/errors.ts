@@ -14,7 +14,8 @@ export type ChronicleErrorCode =
   | 'CONNECTION'
   | 'MIGRATION'
   | 'STORAGE'
-  | 'ABORTED';
+  | 'ABORTED'
+  | 'LEASE_LOST';
 
 /** Base class of all Chronicle errors. */
 export class ChronicleError extends Error {
@@ -135,4 +136,19 @@ export class AbortedError extends ChronicleError {
 /** Removes the password from a MongoDB URI so it can appear in logs and errors. */
 export function redactUri(uri: string): string {
   return uri.replace(/^(mongodb(?:\+srv)?:\/\/)([^:@/]*):([^@/]*)@/i, '$1$2:***@');
+}
+
+/**
+ * A lease (see `acquireLease`) was lost: it expired before its holder renewed it, a successor
+ * epoch exists, or it was released. Work that needed it must stop; nothing was written after.
+ */
+export class LeaseLostError extends ChronicleError {
+  override name = 'LeaseLostError';
+  readonly lease: string;
+  readonly epoch: number;
+  constructor(lease: string, epoch: number, why: string, options?: { cause?: unknown }) {
+    super('LEASE_LOST', `lease "${lease}" epoch ${epoch} lost: ${why}`, options);
+    this.lease = lease;
+    this.epoch = epoch;
+  }
 }

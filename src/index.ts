@@ -12,6 +12,7 @@ export {
   MigrationError,
   StorageError,
   AbortedError,
+  LeaseLostError,
 } from './errors.js';
 export type { ChronicleErrorCode, ValidationIssue } from './errors.js';
 
@@ -41,6 +42,18 @@ export type {
   RecordedEventOf,
   StateOf,
 } from './aggregates/types.js';
+
+export { acquireLease, readLease } from './leases/lease.js';
+export type { Lease, LeaseOptions } from './leases/lease.js';
+export type { LeaseDocument } from './leases/leaseStore.js';
+
+export { createSequencer } from './log/sequencer.js';
+export type { Sequencer, SequencerOptions, SequencerStatus } from './log/sequencer.js';
+export type { GlobalLog, LoggedCommit, LogReadOptions, PendingCommits } from './log/types.js';
+export type { SubscribeOptions } from './log/subscribe.js';
+
+export { startWorker } from './worker/startWorker.js';
+export type { Worker, WorkerOptions, WorkerSnapshotOptions, WorkerStatus } from './worker/startWorker.js';
 
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';

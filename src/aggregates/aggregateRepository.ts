@@ -89,11 +89,14 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
     rememberBase(sid, chosen.base?.version ?? null);
     const from = chosen.base?.version ?? 0;
+    const version = chosen.replay.at(-1)?.version ?? from;
+    const last = chosen.replay.at(-1) ?? window.events.find((e) => e.version === version);
     return rememberHeadCommit(
       {
         id,
         state,
-        version: chosen.replay.at(-1)?.version ?? from,
+        version,
+        position: last?.version === version ? last.position : null,
         snapshotVersion: chosen.base?.version ?? null,
         eventsReplayed: chosen.replay.length,
         ...(chosen.base ? migrationOf(migrated) : {}),
@@ -190,6 +193,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
             commitId: res.commitId,
             recordedAt: res.recordedAt,
             metadata: handleOpts.metadata ?? null,
+            position: null,
           })) as HandleResult<TState, TEvent>['events'];
           const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
           return { version: res.version, events: recorded, state };

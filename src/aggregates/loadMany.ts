@@ -62,10 +62,13 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
         const chosen = await chooseBase(sid, definition.stateSchema, candidates.get(sid) ?? [], { from: firstFrom(sid), events: tail.events }, readOlder(sid), logger);
         const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
         const from = chosen.base?.version ?? 0;
+        const version = chosen.replay.at(-1)?.version ?? from;
+        const last = chosen.replay.at(-1) ?? tail.events.find((e) => e.version === version);
         const loaded = {
           id,
           state,
-          version: chosen.replay.at(-1)?.version ?? from,
+          version,
+          position: last?.version === version ? last.position : null,
           snapshotVersion: chosen.base?.version ?? null,
           eventsReplayed: chosen.replay.length,
           ...(chosen.base ? migrationOf(migrated.get(sid) ?? null) : {}),

@@ -76,6 +76,8 @@ export interface LoadedAggregate<TState> {
    * `migrateState`: that schema version. The snapshot job then writes one of the current schema.
    */
   migratedFromSchemaVersion?: number;
+  /** Global position of the commit that ends at `version`; null until numbered, or when the load did not read that commit. */
+  position: number | null;
 }
 
 /**

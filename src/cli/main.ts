@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAggregatesCommand } from './commands/aggregates.js';
 import { registerDevCommand } from './commands/dev.js';
 import { registerEventsCommand } from './commands/events.js';
+import { registerLogCommands } from './commands/log.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerStartCommand } from './commands/start.js';
@@ -45,6 +46,7 @@ function createProgram(): Command {
   registerStartCommand(program);
   registerAggregatesCommand(program);
   registerDevCommand(program);
+  registerLogCommands(program);
   return program;
 }
 

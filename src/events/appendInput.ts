@@ -91,6 +91,8 @@ export function buildCommit(p: PreparedAppend, prev: number, maxBytes: number): 
     events: p.events.map((e, i) => ({ ...e, version: prev + i + 1 })),
     ...(p.metadata ? { metadata: p.metadata } : {}),
     recordedAt: new Date(),
+    // Numbered later by the sequencer (DESIGN.md "Global log"); the append never waits for it.
+    position: null,
   };
   const size = BSON.calculateObjectSize(doc);
   if (size > maxBytes) {

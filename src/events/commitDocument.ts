@@ -25,6 +25,8 @@ export interface CommitDocument {
   events: StoredEvent[];
   metadata?: EventMetadata;
   recordedAt: Date;
+  /** Copy of the commit's global position (`positions` is the truth); null or absent until numbered. */
+  position?: number | null;
 }
 
 const int = storedIntSchema;
@@ -50,6 +52,7 @@ const commitSchema = z
       .object({ correlationId: z.string().optional(), causationId: z.string().optional(), actor: z.string().optional() })
       .nullish(),
     recordedAt: z.date(),
+    position: int.nullish(),
   })
   .refine((c) => c.version === c.prev + c.events.length, { error: 'version must equal prev + number of events' })
   .refine((c) => c.events.every((e, i) => e.version === c.prev + i + 1), { error: 'event versions must run from prev + 1' });
@@ -84,6 +87,7 @@ export function decodeCommit(raw: unknown): RecordedEvent[] {
       commitId: c._id,
       recordedAt: c.recordedAt,
       metadata,
+      position: c.position ?? null,
     };
   });
 }

@@ -25,6 +25,11 @@ export interface RecordedEvent<TType extends string = string, TData = unknown> {
   commitId: string;
   recordedAt: Date;
   metadata: EventMetadata | null;
+  /**
+   * The commit's place in the global log (`chronicle.log`), shared by its events; null until
+   * the sequencer numbered it.
+   */
+  position: number | null;
 }
 
 export interface AppendOptions {

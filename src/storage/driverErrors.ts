@@ -24,9 +24,19 @@ function hasCode(err: DriverErrorLike, code: number, codeName: string): boolean 
   return err.code === code || err.codeName === codeName;
 }
 
-/** A unique index refused an insert (E11000). */
+/** A unique index refused an insert (E11000), also inside a bulk write (`insertMany`). */
 export function isDuplicateKeyError(err: unknown): err is DriverErrorLike {
-  return isDriverError(err) && hasCode(err, DUPLICATE_KEY, 'DuplicateKey');
+  if (!isDriverError(err)) return false;
+  if (hasCode(err, DUPLICATE_KEY, 'DuplicateKey')) return true;
+  const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+  const list = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+  return list.some((w) => (w as { code?: unknown } | null)?.code === DUPLICATE_KEY);
+}
+
+/** How many documents of an ordered bulk insert landed before it failed (0 when unknown). */
+export function insertedBeforeFailure(err: unknown): number {
+  const n = (err as { insertedCount?: unknown } | null)?.insertedCount;
+  return typeof n === 'number' ? n : 0;
 }
 
 /** `createCollection` of a collection that exists (code 48 on MongoDB and FerretDB). */

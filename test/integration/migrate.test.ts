@@ -29,7 +29,7 @@ describe('migrate', () => {
   it('applies the real migrations: collections and every index of the design', async () => {
     const db = t.client.db(`${t.db.databaseName}_real`);
     try {
-      expect((await migrate(db)).applied).toEqual(['001_create_events', '002_create_snapshots', '003_inspection_indexes', '004_snapshot_job_runs']);
+      expect((await migrate(db)).applied).toEqual(['001_create_events', '002_create_snapshots', '003_inspection_indexes', '004_snapshot_job_runs', '005_global_log', '006_leases']);
       const eventIdx = await db.collection('events').indexes();
       const byName = Object.fromEntries(eventIdx.map((i) => [i.name, i]));
       expect(byName.chain).toMatchObject({ key: { streamId: 1, prev: 1 }, unique: true });
@@ -39,6 +39,9 @@ describe('migrate', () => {
       expect(byName.stream_type_recorded_at).toMatchObject({ key: { streamType: 1, recordedAt: 1 } });
       expect(byName.event_type_recorded_at).toMatchObject({ key: { 'events.type': 1, recordedAt: 1 } });
       expect((await db.collection('snapshot_job_runs').indexes()).find((i) => i.name === 'scope_started_at')).toMatchObject({ key: { scopes: 1, startedAt: -1 } });
+      expect((await db.collection('positions').indexes()).find((i) => i.name === 'commit_id')).toMatchObject({ key: { commitId: 1 }, unique: true });
+      expect(byName.position_recorded_at).toMatchObject({ key: { position: 1, recordedAt: 1 } });
+      expect((await db.collection('leases').indexes()).find((i) => i.name === 'name_epoch')).toMatchObject({ key: { name: 1, epoch: -1 } });
       const snapIdx = await db.collection('snapshots').indexes();
       expect(snapIdx.find((i) => i.name === 'stream_schema_version')).toMatchObject({
         key: { streamId: 1, schemaVersion: 1, version: 1 },
@@ -80,21 +83,21 @@ describe('migrate', () => {
     await db.dropDatabase();
   });
 
-  it('takes over a stale lock left by a crashed runner', async () => {
+  it('takes over a stale lease left by a crashed runner', async () => {
     const db = t.client.db(`${t.db.databaseName}_stale`);
     const past = new Date(Date.now() - 1_000);
-    await db.collection<{ _id: number; owner: string; acquiredAt: Date; expiresAt: Date }>('migrations_lock').insertOne({ _id: 1, owner: 'crashed', acquiredAt: past, expiresAt: past });
+    await db.collection<{ _id: string; [k: string]: unknown }>('leases').insertOne({ _id: 'migrations#1', name: 'migrations', epoch: 1, holder: 'crashed', acquiredAt: past, expiresAt: past });
     const order: string[] = [];
     expect((await migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 2_000 } })).applied).toEqual(['001_a']);
     await db.dropDatabase();
   });
 
-  it('waits for a live lock and gives up with a clear error', async () => {
+  it('waits for a live lease and gives up with a clear error', async () => {
     const db = t.client.db(`${t.db.databaseName}_live`);
     const now = new Date();
     await db
-      .collection<{ _id: number; owner: string; acquiredAt: Date; expiresAt: Date }>('migrations_lock')
-      .insertOne({ _id: 1, owner: 'busy-runner', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) });
+      .collection<{ _id: string; [k: string]: unknown }>('leases')
+      .insertOne({ _id: 'migrations#1', name: 'migrations', epoch: 1, holder: 'busy-runner', acquiredAt: now, expiresAt: new Date(now.getTime() + 60_000) });
     const order: string[] = [];
     await expect(migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 500 } })).rejects.toThrow(MigrationError);
     await expect(migrate(db, { migrations: recording(order, ['001_a']), lock: { waitMs: 300 } })).rejects.toThrow(/busy-runner/);

@@ -11,7 +11,7 @@ const t = useChronicle(import.meta.filename, { logger });
 describe('aggregate repository', () => {
   it('loads a missing aggregate as its initial state', async () => {
     const todos = t.chronicle.aggregate(todoListAggregate);
-    expect(await todos.load('nobody')).toEqual({ id: 'nobody', state: { todos: [] }, version: 0, snapshotVersion: null, eventsReplayed: 0 });
+    expect(await todos.load('nobody')).toEqual({ id: 'nobody', state: { todos: [] }, version: 0, snapshotVersion: null, eventsReplayed: 0, position: null });
   });
 
   it('handles commands: decides, appends at the loaded version, returns events and state', async () => {

@@ -37,7 +37,7 @@ describe('event types of an aggregate', () => {
 
   it('narrowing works at run time as written', () => {
     const at = new Date();
-    const base = { streamId: 'todos-1', schemaVersion: 1, commitId: 'c', recordedAt: at, metadata: null };
+    const base = { streamId: 'todos-1', schemaVersion: 1, commitId: 'c', recordedAt: at, metadata: null, position: null };
     expect(
       describeEvents([
         { ...base, version: 1, type: 'TodoCreated', data: { todoId: 'a', text: 'milk', completed: false } },

@@ -16,7 +16,7 @@ const base = {
   evolve: (s: { n: number }) => ({ n: s.n + 1 }),
   decide: () => [],
 };
-const recorded = (schemaVersion: number, data: unknown) => ({ streamId: 'thing-1', version: 7, type: 'Touched', schemaVersion, data, commitId: 'c1', recordedAt: new Date(0), metadata: null });
+const recorded = (schemaVersion: number, data: unknown) => ({ streamId: 'thing-1', version: 7, type: 'Touched', schemaVersion, data, commitId: 'c1', recordedAt: new Date(0), metadata: null, position: null });
 
 describe('defineAggregate: upcasters and migrateState', () => {
   it('takes them, and the current event version is 1 + the number of steps', () => {
