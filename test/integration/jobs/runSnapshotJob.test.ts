@@ -6,7 +6,7 @@ import { useChronicle } from '../../support/chronicleFixture.js';
 import { addEvents, counterAggregate, instrument, sleep } from '../../support/snapshotJobHelpers.js';
 
 const t = useChronicle(import.meta.filename);
-const snapshotsOf = (streamId: string) => t.db.collection('snapshots').find({ streamId }).sort({ version: 1 }).toArray();
+const snapshotsOf = (streamId: string) => t.db.collection('snapshots').find({ streamId }).sort({ version: 1, schemaVersion: 1 }).toArray();
 const runsOf = (scope: string) => t.db.collection('snapshot_job_runs').countDocuments({ scopes: scope });
 
 describe('runSnapshotJob', () => {

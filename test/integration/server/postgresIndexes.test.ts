@@ -69,7 +69,7 @@ describe('FerretDB on PostgreSQL uses indexes', () => {
     );
     const events = rows.split('\n').filter((r) => r.startsWith('events_')).map((r) => r.split(' ')[1]);
     // chain and stream_version both start with streamId: still one GIN index for it.
-    expect(events).toEqual(['_id', 'recordedAt', 'streamId', 'streamType']);
+    expect(events).toEqual(['_id', 'position', 'recordedAt', 'streamId', 'streamType']);
     expect(rows).not.toMatch(/^_ferretdb_/m);
   });
 
