@@ -15,6 +15,11 @@ describe('public API', () => {
     'CommandRejectedError',
     'defineAggregate',
     'migrate',
+    'startWorker',
+    'createSequencer',
+    'acquireLease',
+    'readLease',
+    'LeaseLostError',
   ])('exports %s', (name) => {
     expect(chronicle).toHaveProperty(name);
     expect((chronicle as Record<string, unknown>)[name]).toBeDefined();
