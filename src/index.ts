@@ -13,8 +13,10 @@ export {
   StorageError,
   AbortedError,
   LeaseLostError,
+  ProjectionFailedError,
+  ProjectionTimeoutError,
 } from './errors.js';
-export type { ChronicleErrorCode, ValidationIssue } from './errors.js';
+export type { ChronicleErrorCode, ProjectionFailurePoint, ValidationIssue } from './errors.js';
 
 export { createEventRepository } from './events/eventRepository.js';
 export type { EventRepositoryOptions } from './events/eventRepository.js';
@@ -49,6 +51,22 @@ export type { Sequencer, SequencerOptions, SequencerStatus } from './log/sequenc
 export type { GlobalLog, LoggedCommit, LogReadOptions, PendingCommits } from './log/types.js';
 export type { SubscribeOptions } from './log/subscribe.js';
 
+export { defineProjection } from './projections/defineProjection.js';
+export { createProjectionRunner } from './projections/projectionRunner.js';
+export type { ProjectionBatchResult, ProjectionRunner, ProjectionRunnerOptions, ProjectionRunnerStatus } from './projections/projectionRunner.js';
+export { startProjections } from './projections/startProjections.js';
+export type { ProjectionsOptions, RunningProjections } from './projections/startProjections.js';
+export type {
+  AnyProjectionDefinition,
+  ProjectionDefinition,
+  ProjectionDocument,
+  ProjectionEvent,
+  ProjectionHandle,
+  ProjectionState,
+  ProjectionStatus,
+  WaitForOptions,
+} from './projections/types.js';
+
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
 export type { Migration } from '../migrations/types.js';
@@ -79,8 +97,13 @@ export {
   userEventSchemas,
   userStateSchema,
   userStateSchemaV2,
+  todoSummaryProjection,
+  todoSummarySchema,
+  userDirectoryProjection,
+  userDirectoryEntrySchema,
 } from './domain/index.js';
 export type { Todo, TodoCommand, TodoEvent, TodoListState, UserCommand, UserEvent, UserState, UserStateV2 } from './domain/index.js';
+export type { TodoSummary, UserDirectoryEntry } from './domain/index.js';
 
 export { runSnapshotJob, DEFAULT_OVERLAP_MS } from './jobs/runSnapshotJob.js';
 export type { SnapshotJobOptions, SnapshotJobProgress, SnapshotJobReport } from './jobs/runSnapshotJob.js';

@@ -1,0 +1,226 @@
+import type { Db } from 'mongodb';
+import { ProjectionFailedError } from '../errors.js';
+import { acquireLease, type Lease } from '../leases/lease.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { waitForWork } from '../log/appendNotifier.js';
+import { createGlobalLog } from '../log/globalLog.js';
+import { notifyCheckpoint } from './checkpointNotice.js';
+import { collectionNameOf, leaseNameOf, projectionIdOf } from './defineProjection.js';
+import { foldDocuments, routeEvents, type DocumentWrite } from './foldBatch.js';
+import { createProjectionStore, type CheckpointRecord } from './projectionStore.js';
+import { retireOlderVersions } from './retireOlderVersions.js';
+import type { AnyProjectionDefinition, ProjectionState } from './types.js';
+
+/** Options of `createProjectionRunner`. */
+export interface ProjectionRunnerOptions {
+  /** Commits read per batch (default 500, at most 10,000). */
+  batchSize?: number;
+  /** Hold the lease `projection:<name>@<version>` while running (default true; false only in tests). */
+  lease?: boolean | { ttlMs?: number; holder?: string };
+  /** Shortest and longest pause between polls while idle (default 20 ms, 1 s). */
+  minPollMs?: number;
+  maxPollMs?: number;
+  /** Keep the collections of older versions after this one took over (default false: dropped). */
+  keepOldVersions?: boolean;
+  /** How long after the switch an older version's collection is dropped (default 5 s): readers that just looked it up finish first. */
+  retireGraceMs?: number;
+  logger?: Logger;
+  /** Test hook: runs after a batch's documents are written, before its checkpoint (a crash window). */
+  afterWrite?: (batch: { from: number; to: number; writes: DocumentWrite[] }) => Promise<void>;
+}
+
+/** What one batch did. */
+export interface ProjectionBatchResult {
+  /** Commits read (0: the runner is at the end of the log). */
+  commits: number;
+  /** Read-model documents written (inserted, replaced or deleted). */
+  written: number;
+  position: number;
+  /** True when the read reached the end of the visible log. */
+  caughtUp: boolean;
+}
+
+/** What a runner in this process is doing. */
+export interface ProjectionRunnerStatus {
+  id: string;
+  /** This process holds the lease (or runs without one). */
+  active: boolean;
+  state: ProjectionState | 'stopped';
+  position: number;
+  batches: number;
+  commits: number;
+  written: number;
+  lastError: string | null;
+}
+
+/** A runner of one projection version; see `createProjectionRunner`. */
+export interface ProjectionRunner {
+  /** Runs in the background (under the lease) until `stop()`, the projection fails or is retired. */
+  start(): void;
+  stop(): Promise<void>;
+  /** One batch now, without the lease (tests, tools). */
+  runOnce(): Promise<ProjectionBatchResult>;
+  /** Batches until the end of the visible log; resolves with the commits read. */
+  drain(): Promise<number>;
+  status(): ProjectionRunnerStatus;
+  /** Resolves once the background loop ended (stopped, failed or retired). */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Keeps the read model of `def` up to date from the global log (DESIGN.md "Projections").
+ * Each batch: read commits after the checkpoint, read the touched documents with one `$in`,
+ * fold, write each changed document once (guarded by its `_position`), then move the
+ * checkpoint. A crash anywhere re-runs a batch whose applied events the `_position` guards skip,
+ * so the collection converges to the fold from scratch without transactions.
+ */
+export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opts: ProjectionRunnerOptions = {}): ProjectionRunner {
+  const id = projectionIdOf(def);
+  const collection = collectionNameOf(def);
+  const store = createProjectionStore(db);
+  const log = createGlobalLog(db);
+  const logger = opts.logger ?? silentLogger;
+  const batchSize = Math.min(10_000, Math.max(1, opts.batchSize ?? 500));
+  const minPoll = opts.minPollMs ?? 20;
+  const maxPoll = opts.maxPollMs ?? 1_000;
+  const controller = new AbortController();
+  const st: ProjectionRunnerStatus = { id, active: false, state: 'stopped', position: 0, batches: 0, commits: 0, written: 0, lastError: null };
+  let record: CheckpointRecord | null = null;
+  let retirePending = true;
+  let resolveDone: () => void = () => {};
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let loop: Promise<void> | null = null;
+
+  async function checkpoint(): Promise<CheckpointRecord> {
+    record = await store.ensureCheckpoint({ _id: id, name: def.name, version: def.version, collection, position: 0, status: 'catching-up', liveSince: null });
+    return record;
+  }
+
+  async function runBatch(lease: Lease | null): Promise<ProjectionBatchResult> {
+    // Read each time: the stored checkpoint is the truth (another runner, a rebuild, a retirement).
+    const rec = await checkpoint();
+    st.state = rec.status;
+    st.position = rec.position;
+    if (rec.status === 'retired' || rec.status === 'failed') return { commits: 0, written: 0, position: rec.position, caughtUp: true };
+    const commits = await log.read({ after: rec.position, limit: batchSize });
+    const caughtUp = commits.length < batchSize;
+    let written = 0;
+    if (commits.length > 0) {
+      let writes: DocumentWrite[];
+      try {
+        const routed = routeEvents(def, commits);
+        const ids = [...new Set(routed.flatMap((r) => r.ids))];
+        writes = foldDocuments(def, routed, await store.readDocuments(collection, id, ids));
+      } catch (err) {
+        if (err instanceof ProjectionFailedError) await fail(err);
+        throw err;
+      }
+      // The epoch check: a holder paused past its TTL learns it here, before writing anything.
+      await lease?.assertHeld();
+      await store.writeDocuments(collection, id, writes);
+      const to = commits[commits.length - 1]!.position;
+      await opts.afterWrite?.({ from: rec.position + 1, to, writes });
+      await store.advance(id, to);
+      written = writes.length;
+      st.position = to;
+      st.batches++;
+      st.commits += commits.length;
+      st.written += written;
+      notifyCheckpoint(db, id);
+    }
+    if (caughtUp && !rec.liveSince) {
+      await store.setStatus(id, { status: 'live', liveSince: new Date() }, ['retired', 'failed']);
+      st.state = 'live';
+      retirePending = true;
+      logger.info({ projection: id, position: st.position }, `projection ${id} caught up: live`);
+      notifyCheckpoint(db, id);
+    }
+    if (caughtUp && retirePending) {
+      retirePending = await retireOlderVersions(store, def, { keep: opts.keepOldVersions ?? false, graceMs: opts.retireGraceMs ?? 5_000, logger });
+    }
+    return { commits: commits.length, written, position: st.position, caughtUp };
+  }
+
+  async function fail(err: ProjectionFailedError): Promise<void> {
+    st.state = 'failed';
+    st.lastError = err.message;
+    logger.error({ projection: id, at: err.at, error: err.message }, 'projection failed; it stops here');
+    await store.setStatus(id, { status: 'failed', error: { message: err.message, at: err.at } }).catch(() => {});
+    notifyCheckpoint(db, id);
+  }
+
+  async function work(lease: Lease | null, signal: AbortSignal): Promise<'stop' | 'again'> {
+    const rec = await checkpoint();
+    // A failed projection is retried once per start: a deploy may have fixed evolve.
+    if (rec.status === 'failed') await store.setStatus(id, { status: rec.liveSince ? 'live' : 'catching-up', error: null });
+    let idle = minPoll;
+    while (!signal.aborted) {
+      let r: ProjectionBatchResult;
+      try {
+        r = await runBatch(lease);
+      } catch (err) {
+        if (signal.aborted) return 'again';
+        if (err instanceof ProjectionFailedError) return 'stop';
+        st.lastError = (err as Error).message;
+        logger.warn({ projection: id, error: st.lastError }, 'projection batch failed; retrying');
+        await waitForWork(db, 'numbered', maxPoll, signal);
+        continue;
+      }
+      if (st.state === 'retired' || st.state === 'failed') return 'stop';
+      if (!r.caughtUp) {
+        idle = minPoll;
+        continue;
+      }
+      if (r.commits > 0) idle = minPoll;
+      await waitForWork(db, 'numbered', idle, signal);
+      idle = Math.min(maxPoll, idle * 2);
+    }
+    return 'again';
+  }
+
+  async function run(): Promise<void> {
+    const leaseOpts = typeof opts.lease === 'object' ? opts.lease : {};
+    try {
+      while (!controller.signal.aborted) {
+        const lease = opts.lease === false ? null : await acquireLease(db, leaseNameOf(def), { ...leaseOpts, waitMs: Infinity, signal: controller.signal, logger });
+        if (opts.lease !== false && !lease) return;
+        st.active = true;
+        const signal = lease ? AbortSignal.any([controller.signal, lease.signal]) : controller.signal;
+        try {
+          if ((await work(lease, signal)) === 'stop') return;
+        } finally {
+          st.active = false;
+          await lease?.release();
+        }
+      }
+    } catch (err) {
+      st.lastError = (err as Error).message;
+      logger.error({ projection: id, error: st.lastError }, 'projection runner stopped');
+    } finally {
+      if (st.state !== 'failed' && st.state !== 'retired') st.state = 'stopped';
+      resolveDone();
+    }
+  }
+
+  return {
+    start() {
+      loop ??= run();
+    },
+    async stop() {
+      controller.abort();
+      if (loop) await loop;
+      else resolveDone();
+    },
+    runOnce: () => runBatch(null),
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const r = await runBatch(null);
+        total += r.commits;
+        if (r.caughtUp) return total;
+      }
+    },
+    status: () => ({ ...st }),
+    done,
+  };
+}

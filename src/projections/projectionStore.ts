@@ -1,0 +1,179 @@
+import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type Document } from 'mongodb';
+import type { ProjectionFailurePoint } from '../errors.js';
+import { findDocuments } from '../storage/findDocuments.js';
+import { wrapDriverError } from '../storage/wrapDriverError.js';
+import type { DocumentWrite, StoredDocument } from './foldBatch.js';
+import type { ProjectionDocument, ProjectionState } from './types.js';
+
+/** A stored read-model document. */
+export type ReadModelDocument = Document & { _id: string; _position?: number };
+
+/** A projection version's checkpoint record in `projections`. */
+export interface CheckpointRecord {
+  /** `<name>@<version>`. */
+  _id: string;
+  name: string;
+  version: number;
+  collection: string;
+  /** Last position applied to the collection; everything up to it is in. */
+  position: number;
+  status: ProjectionState;
+  error?: { message: string; at: ProjectionFailurePoint | null } | null;
+  /** When this version first caught up: from then on it is the live one. */
+  liveSince?: Date | null;
+  /** When a newer version took over; its collection is dropped after a grace period. */
+  retiredAt?: Date | null;
+  /** The retired collection was dropped. */
+  dropped?: boolean;
+  updatedAt: Date;
+}
+
+export const CHECKPOINTS = 'projections';
+/**
+ * Positions of deleted read-model documents, `_id` `<name>@<version>/<documentId>`: what a
+ * re-run after a crash (or a late runner) must know to skip events a deletion already covers.
+ */
+export const TOMBSTONES = 'projection_tombstones';
+
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+const duplicateIndexes = (err: unknown): number[] | null => {
+  if (!(err instanceof MongoBulkWriteError)) return null;
+  const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+  if (list.some((w) => w.code !== 11000)) return null;
+  return list.map((w) => w.index);
+};
+const toNumber = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0);
+
+/** The driver calls of projections: checkpoints, read models and tombstones. */
+export function createProjectionStore(db: Db) {
+  const checkpoints = db.collection<CheckpointRecord>(CHECKPOINTS, { readPreference: 'primary' });
+  const tombstones = db.collection<{ _id: string; _position: number }>(TOMBSTONES, { readPreference: 'primary' });
+  const majority = { writeConcern: { w: 'majority' as const, j: true } };
+  const readModel = (name: string) => db.collection<ReadModelDocument>(name, { readPreference: 'primary', ignoreUndefined: true });
+
+  return {
+    /** Creates the record of a version unless it exists; returns the stored one. */
+    async ensureCheckpoint(rec: Omit<CheckpointRecord, 'updatedAt'>): Promise<CheckpointRecord> {
+      try {
+        await checkpoints.insertOne({ ...rec, updatedAt: new Date() }, majority);
+      } catch (err) {
+        if (!isDuplicateKey(err)) await wrapDriverError(`create checkpoint "${rec._id}"`, () => Promise.reject(err as Error));
+      }
+      const stored = await this.checkpoint(rec._id);
+      if (!stored) throw new Error(`checkpoint "${rec._id}" vanished right after it was created`);
+      return stored;
+    },
+
+    checkpoint: (id: string) => wrapDriverError(`read checkpoint "${id}"`, async () => normalize(await checkpoints.findOne({ _id: id }))),
+
+    async checkpoints(name?: string): Promise<CheckpointRecord[]> {
+      const docs = await wrapDriverError('read projection checkpoints', () => checkpoints.find(name === undefined ? {} : { name }).sort({ name: 1, version: 1 }).toArray());
+      return docs.map((d) => normalize(d)!);
+    },
+
+    /** Moves the checkpoint forward (never back: a late runner cannot undo a newer one). */
+    async advance(id: string, position: number, set: Partial<CheckpointRecord> = {}): Promise<boolean> {
+      const r = await wrapDriverError(`advance checkpoint "${id}"`, () =>
+        checkpoints.updateOne({ _id: id, position: { $lt: position }, status: { $ne: 'retired' } }, { $set: { ...set, position, updatedAt: new Date() } }, majority),
+      );
+      return r.matchedCount === 1;
+    },
+
+    async setStatus(id: string, set: Partial<CheckpointRecord>, unless: ProjectionState[] = []): Promise<boolean> {
+      const r = await wrapDriverError(`update checkpoint "${id}"`, () =>
+        checkpoints.updateOne({ _id: id, ...(unless.length ? { status: { $nin: unless } } : {}) }, { $set: { ...set, updatedAt: new Date() } }, majority),
+      );
+      return r.matchedCount === 1;
+    },
+
+    /** Forgets a version's progress (a rebuild of the same version starts over). */
+    async resetCheckpoint(id: string): Promise<void> {
+      await wrapDriverError(`reset checkpoint "${id}"`, () => checkpoints.deleteOne({ _id: id }, majority));
+    },
+
+    /** The documents of `ids` as stored before a batch: collection and tombstones read together. */
+    async readDocuments(collection: string, projectionId: string, ids: string[]): Promise<Map<string, StoredDocument>> {
+      const out = new Map<string, StoredDocument>();
+      if (ids.length === 0) return out;
+      const [docs, tombs] = await Promise.all([
+        wrapDriverError(`read documents of ${collection}`, () => findDocuments(readModel(collection), { _id: { $in: ids } }).toArray()),
+        wrapDriverError('read tombstones', () => findDocuments(tombstones, { _id: { $in: ids.map((id) => `${projectionId}/${id}`) } }).toArray()),
+      ]);
+      const deletedAt = new Map(tombs.map((t) => [t._id.slice(projectionId.length + 1), toNumber(t._position)]));
+      for (const d of docs) {
+        const { _id, _position, ...doc } = d;
+        const at = toNumber(_position);
+        const tomb = deletedAt.get(String(_id)) ?? 0;
+        // A tombstone newer than the document: deleted then, the document is a late runner's leftover.
+        out.set(String(_id), tomb > at ? { doc: null, position: tomb, inCollection: at } : { doc: doc as ProjectionDocument, position: at, inCollection: at });
+      }
+      for (const [id, at] of deletedAt) if (!out.has(id)) out.set(id, { doc: null, position: at, inCollection: null });
+      return out;
+    },
+
+    /**
+     * Writes a batch's documents, each guarded by its `_position`: inserts rely on the unique
+     * `_id`, replacements and deletions only touch a document older than the write. Tombstones go
+     * first, so a crash between them and the deletion still records the deletion's position.
+     */
+    async writeDocuments(collection: string, projectionId: string, writes: DocumentWrite[]): Promise<void> {
+      const deletions = writes.filter((w) => w.doc === null);
+      if (deletions.length > 0) {
+        const ops: AnyBulkWriteOperation<{ _id: string; _position: number }>[] = deletions.map((w) => ({
+          replaceOne: { filter: { _id: `${projectionId}/${w.id}`, _position: { $lt: w.position } }, replacement: { _position: w.position }, upsert: true },
+        }));
+        await bulk('write tombstones', tombstones, ops);
+      }
+      const col = readModel(collection);
+      const replace = (w: DocumentWrite): AnyBulkWriteOperation<ReadModelDocument> => ({
+        replaceOne: { filter: { _id: w.id, _position: { $lt: w.position } }, replacement: { ...w.doc, _position: w.position } },
+      });
+      const ops: AnyBulkWriteOperation<ReadModelDocument>[] = writes.map((w) => {
+        if (w.doc === null) return { deleteOne: { filter: { _id: w.id, _position: { $lt: w.position } } } };
+        if (w.before.inCollection === null) return { insertOne: { document: { _id: w.id, ...w.doc, _position: w.position } } };
+        return replace(w);
+      });
+      const lost = await bulk(`write documents of ${collection}`, col, ops);
+      // An insert that met a document: someone else wrote it since we read; retry it guarded.
+      if (lost.length > 0) await bulk(`write documents of ${collection}`, col, lost.map((i) => replace(writes[i]!)));
+    },
+
+    async dropCollection(name: string): Promise<void> {
+      await wrapDriverError(`drop ${name}`, async () => {
+        try {
+          await db.collection(name).drop();
+        } catch (err) {
+          // 26 NamespaceNotFound: dropped already.
+          if (!(err instanceof MongoServerError && err.code === 26)) throw err;
+        }
+      });
+    },
+
+    async dropTombstones(projectionId: string): Promise<void> {
+      const prefix = projectionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      await wrapDriverError('delete tombstones', () => tombstones.deleteMany({ _id: { $regex: `^${prefix}/` } }));
+    },
+
+    readModel,
+  };
+
+  /** Unordered bulk write; duplicate-key failures are returned (their op indexes), others thrown. */
+  async function bulk<T extends Document>(what: string, col: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<number[]> {
+    if (ops.length === 0) return [];
+    try {
+      await col.bulkWrite(ops, { ordered: false, ...majority });
+      return [];
+    } catch (err) {
+      const dup = duplicateIndexes(err) ?? (isDuplicateKey(err) ? [0] : null);
+      if (dup) return dup.filter((i) => 'insertOne' in (ops[i] ?? {}));
+      return wrapDriverError(`${what}`, () => Promise.reject(err as Error));
+    }
+  }
+}
+
+export type ProjectionStore = ReturnType<typeof createProjectionStore>;
+
+function normalize(d: CheckpointRecord | null): CheckpointRecord | null {
+  if (!d) return null;
+  return { ...d, version: toNumber(d.version), position: toNumber(d.position) };
+}
