@@ -29,6 +29,7 @@ export interface CheckpointRecord {
 }
 
 export const CHECKPOINTS = 'projections';
+const BULK_CHUNK = 50;
 /**
  * Positions of deleted read-model documents, `_id` `<name>@<version>/<documentId>`: what a
  * re-run after a crash (or a late runner) must know to skip events a deletion already covers.
@@ -157,17 +158,24 @@ export function createProjectionStore(db: Db) {
     readModel,
   };
 
-  /** Unordered bulk write; duplicate-key failures are returned (their op indexes), others thrown. */
+  /**
+   * Unordered bulk write in chunks of at most `BULK_CHUNK` operations (FerretDB 1.24 hangs on
+   * an update command of 100 statements or more); duplicate-key failures are returned (their
+   * op indexes), others thrown.
+   */
   async function bulk<T extends Document>(what: string, col: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<number[]> {
-    if (ops.length === 0) return [];
-    try {
-      await col.bulkWrite(ops, { ordered: false, ...majority });
-      return [];
-    } catch (err) {
-      const dup = duplicateIndexes(err) ?? (isDuplicateKey(err) ? [0] : null);
-      if (dup) return dup.filter((i) => 'insertOne' in (ops[i] ?? {}));
-      return wrapDriverError(`${what}`, () => Promise.reject(err as Error));
+    const lost: number[] = [];
+    for (let start = 0; start < ops.length; start += BULK_CHUNK) {
+      const chunk = ops.slice(start, start + BULK_CHUNK);
+      try {
+        await col.bulkWrite(chunk, { ordered: false, ...majority });
+      } catch (err) {
+        const dup = duplicateIndexes(err) ?? (isDuplicateKey(err) ? [0] : null);
+        if (!dup) return wrapDriverError(`${what}`, () => Promise.reject(err as Error));
+        lost.push(...dup.filter((i) => 'insertOne' in (chunk[i] ?? {})).map((i) => start + i));
+      }
     }
+    return lost;
   }
 }
 

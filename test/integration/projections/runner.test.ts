@@ -21,7 +21,7 @@ describe('projection runner', () => {
   it('folds the log into documents with _position, skips what it applied, deletes on null', async () => {
     const def = counterProjection(1, { name: 'basic' });
     await appendCounterEvents(0, 60, 9);
-    const seq = createSequencer(t.db, { lease: false });
+    const seq = createSequencer(t.db, { lease: false, batchSize: 50 });
     await seq.drain();
     // Small batches: many batches, documents touched in several of them.
     const runner = createProjectionRunner(t.db, def, { lease: false, batchSize: 7 });
@@ -48,7 +48,7 @@ describe('projection runner', () => {
 
   it('waitFor after handle sees the effect; times out with a typed error when nothing runs', async () => {
     const def = counterProjection(1, { name: 'rw' });
-    const seq = createSequencer(t.db, { lease: false, minPollMs: 5, maxPollMs: 50 });
+    const seq = createSequencer(t.db, { lease: false, batchSize: 50, minPollMs: 5, maxPollMs: 50 });
     seq.start();
     const runner = createProjectionRunner(t.db, def, { lease: false, minPollMs: 5, maxPollMs: 50 });
     runner.start();
@@ -80,7 +80,7 @@ describe('projection runner', () => {
       evolve: (doc) => ({ n: (doc?.n ?? 0) + 1 }),
     });
     for (let i = 0; i < 3; i++) await t.chronicle.events.append('pick-a', [{ type: 'X', data: {} }], { expectedVersion: 'any' });
-    const seq = createSequencer(t.db, { lease: false });
+    const seq = createSequencer(t.db, { lease: false, batchSize: 50 });
     await seq.drain();
     const runner = createProjectionRunner(t.db, def, { lease: false });
     await runner.drain();
