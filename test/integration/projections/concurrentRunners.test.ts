@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { createSequencer } from '../../../src/log/sequencer.js';
+import { createProjectionRunner } from '../../../src/projections/projectionRunner.js';
+import { useChronicle } from '../../support/chronicleFixture.js';
+import { counterEvents, counterProjection } from '../../support/counterProjection.js';
+import { foldFromScratch, readModelOf } from '../../support/projectionFold.js';
+
+const t = useChronicle(import.meta.filename);
+const workerFile = fileURLToPath(new URL('../../support/projectionWorker.ts', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function append(from: number, to: number, accounts: number) {
+  for (let i = from; i < to; i++) {
+    const { streamId, events } = counterEvents(i, accounts);
+    await t.chronicle.events.append(streamId, events, { expectedVersion: 'any' });
+  }
+}
+
+describe('two projection runners at once', () => {
+  it('without the lease, with different batch sizes, while writers append: the same read model as the fold', async () => {
+    const def = counterProjection(1, { name: 'twins' });
+    const seq = createSequencer(t.db, { lease: false, batchSize: 50, minPollMs: 5, maxPollMs: 50 });
+    seq.start();
+    await append(0, 40, 6);
+    const a = createProjectionRunner(t.db, def, { lease: false, batchSize: 5, minPollMs: 5, maxPollMs: 30 });
+    const b = createProjectionRunner(t.db, def, { lease: false, batchSize: 13, minPollMs: 5, maxPollMs: 30 });
+    a.start();
+    b.start();
+    try {
+      await append(40, 140, 6);
+      await seq.drain();
+      const head = await t.chronicle.log.head();
+      // Both reach the head: each one's checkpoint passed it (the record holds the higher one).
+      while (a.status().position < head || b.status().position < head) await sleep(50);
+    } finally {
+      await Promise.all([a.stop(), b.stop(), seq.stop()]);
+    }
+    expect(a.status().written + b.status().written).toBeGreaterThan(0);
+    expect(await readModelOf(t.db, 'twins_v1')).toEqual(await foldFromScratch(t.db, def));
+  });
+
+  it('a holder paused (SIGSTOP) past its lease TTL wakes up while its successor runs: it writes nothing stale, the model converges', async () => {
+    const def = counterProjection(1, { name: 'paused' });
+    const seq = createSequencer(t.db, { lease: false, batchSize: 50, minPollMs: 5, maxPollMs: 50 });
+    seq.start();
+    await append(0, 60, 8);
+    const child = spawn(process.execPath, ['--import', 'tsx', workerFile, t.uri, t.db.databaseName, 'paused', 'free', '5'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    // Paused in the middle of its work (it writes a line per batch; 3 batches in).
+    await new Promise<void>((resolve) => {
+      let lines = 0;
+      child.stdout.on('data', (b: Buffer) => {
+        lines += b.toString().split('\n').length - 1;
+        if (lines >= 3) resolve();
+      });
+    });
+    child.kill('SIGSTOP');
+    const successor = createProjectionRunner(t.db, def, { lease: { ttlMs: 1_500 }, batchSize: 20, minPollMs: 5, maxPollMs: 30 });
+    successor.start();
+    try {
+      await append(60, 120, 8);
+      await seq.drain();
+      const mid = await t.chronicle.events.append('acct-0', [{ type: 'Deposited', data: { amount: 1 } }], { expectedVersion: 'any' });
+      await t.chronicle.projection(def).waitFor(mid.commitId, { timeoutMs: 20_000 });
+      // The old holder wakes up with a batch folded from what it read before the pause.
+      child.kill('SIGCONT');
+      await sleep(1_000);
+      await append(120, 140, 8);
+      const last = await t.chronicle.events.append('acct-1', [{ type: 'Deposited', data: { amount: 1 } }], { expectedVersion: 'any' });
+      await t.chronicle.projection(def).waitFor(last.commitId, { timeoutMs: 20_000 });
+      expect(successor.status().active).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await Promise.all([successor.stop(), seq.stop()]);
+    }
+    expect(await readModelOf(t.db, 'paused_v1')).toEqual(await foldFromScratch(t.db, def));
+  });
+});
