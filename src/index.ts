@@ -67,6 +67,9 @@ export type {
   WaitForOptions,
 } from './projections/types.js';
 
+export { startWorker } from './worker/startWorker.js';
+export type { Worker, WorkerOptions, WorkerSnapshotOptions, WorkerStatus } from './worker/startWorker.js';
+
 export { migrate } from './migrations/migrate.js';
 export type { MigrateOptions, MigrateResult } from './migrations/migrate.js';
 export type { Migration } from '../migrations/types.js';

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerEventsCommand } from './commands/events.js';
+import { registerLogCommands } from './commands/log.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerStartCommand } from './commands/start.js';
@@ -39,6 +40,7 @@ function createProgram(): Command {
   registerStreamsCommand(program);
   registerStatsCommand(program);
   registerStartCommand(program);
+  registerLogCommands(program);
   return program;
 }
 

@@ -24,12 +24,16 @@ export interface JobRunRecord {
   skipped: number;
   /** Streams that failed; the next run retries them even without new commits. */
   failedStreams: string[];
+  /** Global log head when the run started: the next run discovers positions after it (absent: by time). */
+  position?: number;
 }
 
 /** The newest completed run for one scope. */
 export interface Checkpoint {
   startedAt: Date;
   failedStreams: string[];
+  /** Log head the run started from; undefined for a run on a database not numbered yet. */
+  position?: number;
 }
 
 /** Reads and records the snapshot job's runs in `snapshot_job_runs` (created by migration 004). */
@@ -54,10 +58,11 @@ export function createCheckpointRepository(db: Db): CheckpointRepository {
   return {
     async latest(scope) {
       const doc = await wrap('read the snapshot job checkpoint', () =>
-        col.find({ scopes: scope }, { projection: { startedAt: 1, failedStreams: 1 }, sort: { startedAt: -1 }, limit: 1 }).next(),
+        col.find({ scopes: scope }, { projection: { startedAt: 1, failedStreams: 1, position: 1 }, sort: { startedAt: -1 }, limit: 1 }).next(),
       );
       if (!doc || !(doc.startedAt instanceof Date)) return null;
-      return { startedAt: doc.startedAt, failedStreams: Array.isArray(doc.failedStreams) ? doc.failedStreams.map(String) : [] };
+      const position = typeof doc.position === 'number' && Number.isSafeInteger(doc.position) && doc.position > 0 ? doc.position : undefined;
+      return { startedAt: doc.startedAt, failedStreams: Array.isArray(doc.failedStreams) ? doc.failedStreams.map(String) : [], ...(position !== undefined ? { position } : {}) };
     },
     async record(run) {
       const doc = { ...run, _id: randomUUID(), failedStreams: run.failedStreams.slice(0, MAX_RECORDED_FAILURES) };

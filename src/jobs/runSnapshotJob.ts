@@ -7,6 +7,7 @@ import { createStreamCatalog } from '../events/streamCatalog.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { parseInput, streamTypeSchema } from '../validation.js';
 import { createCheckpointRepository } from './checkpointRepository.js';
+import { createLogRepository } from '../log/logRepository.js';
 
 /** Options of `runSnapshotJob`. */
 export interface SnapshotJobOptions {
@@ -127,6 +128,11 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
   const catalog = createStreamCatalog(chronicle.db, { eventsCollection: inner?.events.collection.collectionName });
   const checkpoints = createCheckpointRepository(chronicle.db);
   const startedAt = new Date();
+  // Discovery by global log position is exact (no clock, no overlap) once the database is
+  // numbered; a database no sequencer ever ran on (head 0) keeps the time window.
+  const logRepo = createLogRepository(chronicle.db, inner?.events.collection.collectionName);
+  const logHead = await logRepo.head();
+  const positionByType = new Map<string, number | undefined>();
 
   // Per type, the earliest bound any of its scopes needs; a scope without a checkpoint needs all.
   const retries = new Map<AnyAggregateDefinition, string[]>();
@@ -137,13 +143,25 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
     const since = cp ? new Date(cp.startedAt.getTime() - overlapMs) : undefined;
     const prev = sinceByType.has(def.type) ? sinceByType.get(def.type) : since;
     sinceByType.set(def.type, prev === undefined || since === undefined ? undefined : new Date(Math.min(prev.getTime(), since.getTime())));
+    // A type reads by position only when every one of its scopes has a position checkpoint.
+    const pos = cp?.position !== undefined && logHead > 0 ? cp.position : undefined;
+    const prevPos = positionByType.has(def.type) ? positionByType.get(def.type) : pos;
+    positionByType.set(def.type, prevPos === undefined || pos === undefined ? undefined : Math.min(prevPos, pos));
   }
-  logger.info({ scopes, full: o.full ?? false, since: Object.fromEntries(sinceByType) }, 'snapshot job: discovering candidates');
+  const byPosition = [...positionByType].filter((e): e is [string, number] => e[1] !== undefined);
+  for (const [type] of byPosition) sinceByType.delete(type);
+  logger.info({ scopes, full: o.full ?? false, since: Object.fromEntries(sinceByType), afterPosition: Object.fromEntries(byPosition) }, 'snapshot job: discovering candidates');
 
   const heads = new Map<string, Map<string, number>>();
-  for (const type of sinceByType.keys()) heads.set(type, new Map());
+  for (const type of positionByType.keys()) heads.set(type, new Map());
   const clauses = [...sinceByType].map(([streamType, since]) => (since ? { streamType, since } : { streamType }));
-  for await (const c of catalog.commitHeads(clauses)) {
+  const positionTypes = new Set(byPosition.map(([type]) => type));
+  const fromPosition = Math.min(...byPosition.map(([, p]) => p));
+  const discovered = async function* () {
+    if (clauses.length > 0) yield* catalog.commitHeads(clauses);
+    if (byPosition.length > 0) for await (const c of logRepo.headsAfter(fromPosition)) if (positionTypes.has(c.streamType)) yield c;
+  };
+  for await (const c of discovered()) {
     if (signal?.aborted) throw abortError('during discovery');
     const m = heads.get(c.streamType);
     if (m) m.set(c.streamId, Math.max(m.get(c.streamId) ?? 0, c.version));
@@ -268,6 +286,7 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
     snapshotsWritten: report.snapshotsWritten,
     skipped: report.skipped,
     failedStreams: report.failed.map((f) => f.streamId),
+    ...(logHead > 0 ? { position: logHead } : {}),
   });
   await checkpoints.prune(RUNS_KEPT_PER_SCOPE).catch((err: Error) => logger.warn({ error: err.message }, 'could not prune old snapshot job runs'));
   report.durationMs = Date.now() - started;

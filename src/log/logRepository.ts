@@ -9,6 +9,8 @@ export interface PositionDocument {
   _id: number;
   commitId: string;
   streamId: string;
+  /** The commit's stream type, so readers can filter positions without reading commits. */
+  streamType: string;
   version: number;
   recordedAt: Date;
 }
@@ -17,6 +19,7 @@ export interface PositionDocument {
 export interface PendingCommit {
   _id: string;
   streamId: string;
+  streamType: string;
   prev: number;
   version: number;
   recordedAt: Date;
@@ -43,13 +46,16 @@ export interface LogRepository {
   setCopies(copies: { commitId: string; position: number }[]): Promise<void>;
   commitsById(ids: string[]): Promise<Map<string, CommitDocument>>;
   countPending(): Promise<number>;
+  /** Stream and version of each position after `after` (the snapshot job's discovery), in no particular order. */
+  headsAfter(after: number): AsyncIterable<{ streamId: string; streamType: string; version: number }>;
   oldestPending(): Promise<Date | null>;
 }
 
-const pendingProjection = { _id: 1, streamId: 1, prev: 1, version: 1, recordedAt: 1 };
+const pendingProjection = { _id: 1, streamId: 1, streamType: 1, prev: 1, version: 1, recordedAt: 1 };
 const toPending = (d: Record<string, unknown>): PendingCommit => ({
   _id: String(d._id),
   streamId: String(d.streamId),
+  streamType: String(d.streamType),
   prev: Number(d.prev),
   version: Number(d.version),
   recordedAt: d.recordedAt instanceof Date ? d.recordedAt : new Date(0),
@@ -113,6 +119,18 @@ export function createLogRepository(db: Db, eventsCollection = 'events'): LogRep
       if (ids.length === 0) return new Map();
       const docs = await wrapDriverError('read logged commits', () => findDocuments(events, { _id: { $in: ids } }).toArray());
       return new Map(docs.map((d) => [String(d._id), d]));
+    },
+    async *headsAfter(after) {
+      const cursor = positions.find({ _id: { $gt: after } }, { projection: { _id: 0, streamId: 1, streamType: 1, version: 1 }, batchSize: 5_000 });
+      try {
+        for (;;) {
+          const d = await wrapDriverError('read positions for snapshot candidates', () => cursor.next());
+          if (!d) return;
+          yield { streamId: String(d.streamId), streamType: String(d.streamType), version: Number(d.version) };
+        }
+      } finally {
+        await cursor.close().catch(() => {});
+      }
     },
     countPending: () => wrapDriverError('count un-numbered commits', () => events.countDocuments({ position: null })),
     async oldestPending() {

@@ -65,7 +65,7 @@ export async function numberBatch(ctx: NumberBatchContext): Promise<BatchResult>
   for (let attempt = 0; order.length > 0; attempt++) {
     head ??= await repo.head();
     const from = head;
-    const docs: PositionDocument[] = order.map((c, i) => ({ _id: from + 1 + i, commitId: c._id, streamId: c.streamId, version: c.version, recordedAt: c.recordedAt }));
+    const docs: PositionDocument[] = order.map((c, i) => ({ _id: from + 1 + i, commitId: c._id, streamId: c.streamId, streamType: c.streamType, version: c.version, recordedAt: c.recordedAt }));
     const res = await repo.insertPositions(docs);
     for (const d of docs.slice(0, res.inserted)) {
       inserted.push(d);

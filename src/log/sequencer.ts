@@ -84,7 +84,7 @@ export function createSequencer(db: Db, opts: SequencerOptions = {}): Sequencer 
     status.numbered += r.numbered;
     status.repaired += r.repaired;
     if (r.numbered > 0 || r.repaired > 0) {
-      logger.debug({ numbered: r.numbered, repaired: r.repaired, head: r.head }, 'sequencer: numbered a batch');
+      logger.info({ numbered: r.numbered, repaired: r.repaired, head: r.head }, `sequencer: numbered ${r.numbered} commit(s), head ${r.head}`);
       notify(db, 'numbered');
     }
     return r;

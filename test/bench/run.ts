@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=appends,roundtrips,loads,job,peers]`
+ * `npm run bench [-- --quick] [-- --only=appends,roundtrips,loads,job,peers,log]`
  *
  * Chronicle against the raw driver and peer event stores, on one server in one run: the server
  * of MONGODB_URI when set, else one started here exactly as the tests start theirs
@@ -17,11 +17,12 @@ import { makeContext, type BenchContext, type Figure } from './lib/context.js';
 import { fmt, now, spread, table, type Mode } from './lib/harness.js';
 import { benchAppends } from './sections/appends.js';
 import { benchLoads } from './sections/loads.js';
+import { benchLog } from './sections/log.js';
 import { benchPeers } from './sections/peers.js';
 import { benchRoundTrips, type RoundTripRow } from './sections/roundTrips.js';
 import { benchSnapshotJob } from './sections/snapshotJob.js';
 
-const SECTIONS = ['roundtrips', 'appends', 'loads', 'job', 'peers'] as const;
+const SECTIONS = ['roundtrips', 'appends', 'loads', 'job', 'peers', 'log'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { mode: Mode; only: Set<Section> } {
@@ -35,7 +36,7 @@ function parseArgs(argv: string[]): { mode: Mode; only: Set<Section> } {
       if (bad.length > 0) throw new Error(`unknown section(s) ${bad.join(', ')}; known: ${SECTIONS.join(', ')}`);
       only = new Set(wanted as Section[]);
     } else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench [-- --quick] [-- --only=roundtrips,appends,loads,job,peers]');
+      console.log('usage: npm run bench [-- --quick] [-- --only=roundtrips,appends,loads,job,peers,log]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
     ['loads', 'loads', benchLoads],
     ['job', 'snapshot job', benchSnapshotJob],
     ['peers', 'peers', benchPeers],
+    ['log', 'global log', benchLog],
   ];
   try {
     for (const [key, label, fn] of sections) {

@@ -5,18 +5,19 @@ import { startEmbeddedServer, type EmbeddedServer } from '../../server/embeddedS
 import { cliContext, openChronicle } from '../context.js';
 import { seedDemo } from '../demoSeed.js';
 import { shutdownSignal } from '../shutdown.js';
-import { addJobOptions, jobOptions, runScheduled, type JobFlags } from './snapshot.js';
+import { startWorker } from '../../worker/startWorker.js';
+import { addJobOptions, jobOptions, type JobFlags } from './snapshot.js';
 
 /**
- * `chronicle start` (what `npm start` runs): migrations, then the snapshot job at once and on
- * its schedule until SIGINT/SIGTERM. Without MONGODB_URI it starts an embedded server
+ * `chronicle start` (what `npm start` runs): migrations, then the worker (`startWorker`): the
+ * sequencer of the global log, and the snapshot job at once and on its schedule, until SIGINT/SIGTERM. Without MONGODB_URI it starts an embedded server
  * (mongodb-memory-server, else FerretDB) with temporary data and seeds a demo into the empty
  * database, so one command shows the whole loop; `--demo` seeds an empty external database too.
  */
 export function registerStartCommand(program: Command): void {
   const start = program
     .command('start')
-    .description('run migrations, then the snapshot job now and on its schedule (no MONGODB_URI: embedded server + demo data)');
+    .description('run migrations, then the worker: the log sequencer and the snapshot job now and on its schedule (no MONGODB_URI: embedded server + demo data)');
   addJobOptions(start)
     .option('--demo', 'seed the demo into an empty database even when MONGODB_URI is set')
     .option('--no-demo', 'never seed the demo')
@@ -48,7 +49,13 @@ export function registerStartCommand(program: Command): void {
             }
           }
           if (shutdown.signal.aborted) return;
-          await runScheduled(chronicle, ctx, { schedule: opts.cron ?? ctx.config.snapshotSchedule, job, signal: shutdown.signal, runAtStart: true });
+          // The worker: the sequencer numbers commits into the global log, and the snapshot job
+          // runs now and on its schedule; each under its lease, so several instances are safe.
+          const schedule = opts.cron ?? ctx.config.snapshotSchedule;
+          const worker = startWorker(chronicle, { logger, snapshots: { schedule, job, runAtStart: true } });
+          logger.info({ schedule }, 'worker running (sequencer + snapshot job); Ctrl+C (SIGINT) or SIGTERM stops it');
+          await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
+          await worker.stop();
         } finally {
           await chronicle.close().catch(() => {});
         }

@@ -48,5 +48,6 @@ export function commitDocument(streamId: string, prev: number, events: TodoEvent
     version: prev + events.length,
     events: events.map((e, i) => ({ id: randomUUID(), type: e.type, schemaVersion: 1, version: prev + i + 1, data: e.data })),
     recordedAt: new Date(),
+    position: null,
   };
 }

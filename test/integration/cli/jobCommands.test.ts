@@ -55,14 +55,22 @@ describe('chronicle CLI: snapshot jobs and start', () => {
     try {
       const child = spawnCli(['start', '--demo', '--cron', '1h'], env(db));
       await waitForStderr(child, 'snapshot job scheduled');
+      // The worker's sequencer numbers every demo commit.
+      for (let i = 0; (await t.client.db(db).collection('events').countDocuments({ position: null })) > 0; i++) {
+        if (i > 200) throw new Error('demo commits not numbered in 10 s');
+        await new Promise((r) => setTimeout(r, 50));
+      }
       child.kill('SIGINT');
       const r = await child.result;
       expect(r.code).toBe(0);
       const logs = logLines(r.stderr);
-      expect(logs.find((l) => l.msg.startsWith('applied 4 migration'))).toBeDefined();
+      expect(logs.find((l) => l.msg.startsWith('applied 6 migration'))).toBeDefined();
       expect(logs.find((l) => l.msg.startsWith('seeded the demo: 6 streams'))).toBeDefined();
       expect(logs.find((l) => l.msg === 'snapshot job finished')).toMatchObject({ streamsScanned: 6, snapshotsWritten: 4, skipped: 2, failed: 0 });
       expect(await t.client.db(db).collection('snapshots').countDocuments()).toBe(4);
+      expect(logs.find((l) => /^sequencer: numbered \d+ commit/.test(l.msg))).toBeDefined();
+      expect(await t.client.db(db).collection('positions').countDocuments()).toBe(await t.client.db(db).collection('events').countDocuments());
+      expect(logs.at(-1)?.msg).toBe('worker stopped');
     } finally {
       await t.client.db(db).dropDatabase();
     }
