@@ -90,7 +90,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
       for (let attempt = 1; ; attempt++) {
         const loaded = await load(id);
         const decided = definition.decide(cmd, loaded.state);
-        if (decided.length === 0) return { version: loaded.version, events: [], state: loaded.state };
+        if (decided.length === 0) return { version: loaded.version, commitId: null, events: [], state: loaded.state };
         for (const e of decided) {
           try {
             validateEvent(definition, e);
@@ -116,7 +116,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
             position: null,
           })) as HandleResult<TState, TEvent>['events'];
           const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
-          return { version: res.version, events: recorded, state };
+          return { version: res.version, commitId: res.commitId, events: recorded, state };
         } catch (err) {
           if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts) throw err;
           logger.debug({ streamId: sid, attempt }, 'lost a race; loading and deciding again');
