@@ -34,8 +34,9 @@ export function createProjectionHandle<TDoc extends Record<string, unknown>>(db:
   const log = createGlobalLog(db);
   return {
     async collection() {
-      const { version } = liveVersionOf(await store.checkpoints(def.name), def);
-      return store.readModel(collectionNameOf({ name: def.name, version })) as never;
+      // The record names the collection: `<name>_v<version>`, or the one a rebuild filled.
+      const { record } = liveVersionOf(await store.checkpoints(def.name), def);
+      return store.readModel(record?.collection ?? collectionNameOf(def)) as never;
     },
     async status(): Promise<ProjectionStatus> {
       const [rec, head] = await Promise.all([store.checkpoint(projectionIdOf(def)), log.head()]);

@@ -96,49 +96,65 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
     return record;
   }
 
+  /** One batch into `collection` after `after`; `advance` moves that target's checkpoint. */
+  async function foldInto(lease: Lease | null, collection: string, after: number, advance: (to: number) => Promise<unknown>) {
+    const commits = await log.read({ after, limit: batchSize });
+    if (commits.length === 0) return { commits: 0, written: 0, position: after, caughtUp: true };
+    let writes: DocumentWrite[];
+    try {
+      const routed = routeEvents(def, commits);
+      const ids = [...new Set(routed.flatMap((r) => r.ids))];
+      writes = foldDocuments(def, routed, await store.readDocuments(collection, ids));
+    } catch (err) {
+      if (err instanceof ProjectionFailedError) await fail(err);
+      throw err;
+    }
+    // The epoch check: a holder paused past its TTL learns it here, before writing anything.
+    await lease?.assertHeld();
+    await store.writeDocuments(collection, writes);
+    const to = commits[commits.length - 1]!.position;
+    await opts.afterWrite?.({ from: after + 1, to, writes });
+    await advance(to);
+    st.batches++;
+    st.commits += commits.length;
+    st.written += writes.length;
+    return { commits: commits.length, written: writes.length, position: to, caughtUp: commits.length < batchSize };
+  }
+
   async function runBatch(lease: Lease | null): Promise<ProjectionBatchResult> {
     // Read each time: the stored checkpoint is the truth (another runner, a rebuild, a retirement).
     const rec = await checkpoint();
     st.state = rec.status;
     st.position = rec.position;
     if (rec.status === 'retired' || rec.status === 'failed') return { commits: 0, written: 0, position: rec.position, caughtUp: true };
-    const commits = await log.read({ after: rec.position, limit: batchSize });
-    const caughtUp = commits.length < batchSize;
-    let written = 0;
-    if (commits.length > 0) {
-      let writes: DocumentWrite[];
-      try {
-        const routed = routeEvents(def, commits);
-        const ids = [...new Set(routed.flatMap((r) => r.ids))];
-        writes = foldDocuments(def, routed, await store.readDocuments(collection, id, ids));
-      } catch (err) {
-        if (err instanceof ProjectionFailedError) await fail(err);
-        throw err;
-      }
-      // The epoch check: a holder paused past its TTL learns it here, before writing anything.
-      await lease?.assertHeld();
-      await store.writeDocuments(collection, id, writes);
-      const to = commits[commits.length - 1]!.position;
-      await opts.afterWrite?.({ from: rec.position + 1, to, writes });
-      await store.advance(id, to);
-      written = writes.length;
-      st.position = to;
-      st.batches++;
-      st.commits += commits.length;
-      st.written += written;
-      notifyCheckpoint(db, id);
-    }
-    if (caughtUp && !rec.liveSince) {
+    const r = await foldInto(lease, rec.collection, rec.position, (to) => store.advance(id, to));
+    st.position = r.position;
+    if (r.commits > 0) notifyCheckpoint(db, id);
+    if (r.caughtUp && !rec.liveSince) {
       await store.setStatus(id, { status: 'live', liveSince: new Date() }, ['retired', 'failed']);
       st.state = 'live';
       retirePending = true;
       logger.info({ projection: id, position: st.position }, `projection ${id} caught up: live`);
       notifyCheckpoint(db, id);
     }
-    if (caughtUp && retirePending) {
-      retirePending = await retireOlderVersions(store, def, { keep: opts.keepOldVersions ?? false, graceMs: opts.retireGraceMs ?? 5_000, logger });
+    const graceMs = opts.retireGraceMs ?? 5_000;
+    if (r.caughtUp && retirePending) retirePending = await retireOlderVersions(store, def, { keep: opts.keepOldVersions ?? false, graceMs, logger });
+    if (rec.replaced && Date.now() - new Date(rec.replaced.at).getTime() >= graceMs) {
+      await store.dropCollection(rec.replaced.collection);
+      await store.dropTombstones(rec.replaced.collection);
+      await store.setStatus(id, { replaced: null });
+      logger.info({ projection: id, collection: rec.replaced.collection }, `dropped ${rec.replaced.collection} (replaced by a rebuild)`);
     }
-    return { commits: commits.length, written, position: st.position, caughtUp };
+    // A rebuild fills its own collection beside the live one, a batch per live batch, and
+    // takes its place once it has caught up with it: readers never see it half-built.
+    const rebuild = rec.rebuild;
+    if (!rebuild) return r;
+    const b = await foldInto(lease, rebuild.collection, rebuild.position, (to) => store.advanceRebuild(id, rebuild.collection, to));
+    if (b.caughtUp && b.position >= r.position && (await store.switchToRebuilt(id, rebuild.collection, b.position, rec.collection))) {
+      logger.info({ projection: id, collection: rebuild.collection, position: b.position }, `projection ${id} rebuilt: ${rebuild.collection} replaces ${rec.collection}`);
+      notifyCheckpoint(db, id);
+    }
+    return { commits: r.commits + b.commits, written: r.written + b.written, position: r.position, caughtUp: false };
   }
 
   async function fail(err: ProjectionFailedError): Promise<void> {

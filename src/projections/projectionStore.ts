@@ -25,13 +25,20 @@ export interface CheckpointRecord {
   retiredAt?: Date | null;
   /** The retired collection was dropped. */
   dropped?: boolean;
+  /**
+   * A rebuild of this version (`chronicle projections rebuild`): a fresh collection filled from
+   * position 1 beside the live one, which it replaces once it caught up with it.
+   */
+  rebuild?: { collection: string; position: number; requestedAt: Date } | null;
+  /** A collection replaced by a rebuild, dropped once `at` is a grace period old. */
+  replaced?: { collection: string; at: Date } | null;
   updatedAt: Date;
 }
 
 export const CHECKPOINTS = 'projections';
 const BULK_CHUNK = 50;
 /**
- * Positions of deleted read-model documents, `_id` `<name>@<version>/<documentId>`: what a
+ * Positions of deleted read-model documents, `_id` `<collection>/<documentId>`: what a
  * re-run after a crash (or a late runner) must know to skip events a deletion already covers.
  */
 export const TOMBSTONES = 'projection_tombstones';
@@ -87,20 +94,57 @@ export function createProjectionStore(db: Db) {
       return r.matchedCount === 1;
     },
 
-    /** Forgets a version's progress (a rebuild of the same version starts over). */
-    async resetCheckpoint(id: string): Promise<void> {
-      await wrapDriverError(`reset checkpoint "${id}"`, () => checkpoints.deleteOne({ _id: id }, majority));
+    /** Moves a rebuild's checkpoint forward. */
+    async advanceRebuild(id: string, collection: string, position: number): Promise<boolean> {
+      const r = await wrapDriverError(`advance the rebuild of "${id}"`, () =>
+        checkpoints.updateOne({ _id: id, 'rebuild.collection': collection, 'rebuild.position': { $lt: position } }, { $set: { 'rebuild.position': position, updatedAt: new Date() } }, majority),
+      );
+      return r.matchedCount === 1;
+    },
+
+    /** The rebuilt collection becomes the version's collection; the old one is dropped later. */
+    async switchToRebuilt(id: string, rebuilt: string, position: number, old: string): Promise<boolean> {
+      const r = await wrapDriverError(`switch "${id}" to ${rebuilt}`, () =>
+        checkpoints.updateOne(
+          { _id: id, 'rebuild.collection': rebuilt, collection: old },
+          { $set: { collection: rebuilt, position, rebuild: null, replaced: { collection: old, at: new Date() }, updatedAt: new Date() } },
+          majority,
+        ),
+      );
+      return r.matchedCount === 1;
+    },
+
+    /**
+     * Asks the runner of `id` to rebuild it into `collection`, created here with the indexes of
+     * the live collection (a rebuild must serve the same queries).
+     */
+    async requestRebuild(id: string, from: string, collection: string): Promise<boolean> {
+      await wrapDriverError(`create ${collection}`, async () => {
+        const indexes = await db.collection(from).indexes().catch(() => []);
+        await db.createCollection(collection);
+        for (const ix of indexes) {
+          if (ix.name === '_id_') continue;
+          const { key, name, v: _v, ns: _ns, ...options } = ix as typeof ix & { ns?: string };
+          void _v;
+          void _ns;
+          await db.collection(collection).createIndex(key, { ...options, ...(name ? { name } : {}) });
+        }
+      });
+      const r = await wrapDriverError(`request a rebuild of "${id}"`, () =>
+        checkpoints.updateOne({ _id: id, status: { $nin: ['retired', 'failed'] }, rebuild: { $in: [null] } }, { $set: { rebuild: { collection, position: 0, requestedAt: new Date() }, updatedAt: new Date() } }, majority),
+      );
+      return r.matchedCount === 1;
     },
 
     /** The documents of `ids` as stored before a batch: collection and tombstones read together. */
-    async readDocuments(collection: string, projectionId: string, ids: string[]): Promise<Map<string, StoredDocument>> {
+    async readDocuments(collection: string, ids: string[]): Promise<Map<string, StoredDocument>> {
       const out = new Map<string, StoredDocument>();
       if (ids.length === 0) return out;
       const [docs, tombs] = await Promise.all([
         wrapDriverError(`read documents of ${collection}`, () => findDocuments(readModel(collection), { _id: { $in: ids } }).toArray()),
-        wrapDriverError('read tombstones', () => findDocuments(tombstones, { _id: { $in: ids.map((id) => `${projectionId}/${id}`) } }).toArray()),
+        wrapDriverError('read tombstones', () => findDocuments(tombstones, { _id: { $in: ids.map((id) => `${collection}/${id}`) } }).toArray()),
       ]);
-      const deletedAt = new Map(tombs.map((t) => [t._id.slice(projectionId.length + 1), toNumber(t._position)]));
+      const deletedAt = new Map(tombs.map((t) => [t._id.slice(collection.length + 1), toNumber(t._position)]));
       for (const d of docs) {
         const { _id, _position, ...doc } = d;
         const at = toNumber(_position);
@@ -117,11 +161,11 @@ export function createProjectionStore(db: Db) {
      * `_id`, replacements and deletions only touch a document older than the write. Tombstones go
      * first, so a crash between them and the deletion still records the deletion's position.
      */
-    async writeDocuments(collection: string, projectionId: string, writes: DocumentWrite[]): Promise<void> {
+    async writeDocuments(collection: string, writes: DocumentWrite[]): Promise<void> {
       const deletions = writes.filter((w) => w.doc === null);
       if (deletions.length > 0) {
         const ops: AnyBulkWriteOperation<{ _id: string; _position: number }>[] = deletions.map((w) => ({
-          replaceOne: { filter: { _id: `${projectionId}/${w.id}`, _position: { $lt: w.position } }, replacement: { _position: w.position }, upsert: true },
+          replaceOne: { filter: { _id: `${collection}/${w.id}`, _position: { $lt: w.position } }, replacement: { _position: w.position }, upsert: true },
         }));
         await bulk('write tombstones', tombstones, ops);
       }
@@ -150,8 +194,8 @@ export function createProjectionStore(db: Db) {
       });
     },
 
-    async dropTombstones(projectionId: string): Promise<void> {
-      const prefix = projectionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    async dropTombstones(collection: string): Promise<void> {
+      const prefix = collection.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       await wrapDriverError('delete tombstones', () => tombstones.deleteMany({ _id: { $regex: `^${prefix}/` } }));
     },
 
@@ -183,5 +227,6 @@ export type ProjectionStore = ReturnType<typeof createProjectionStore>;
 
 function normalize(d: CheckpointRecord | null): CheckpointRecord | null {
   if (!d) return null;
-  return { ...d, version: toNumber(d.version), position: toNumber(d.position) };
+  const rebuild = d.rebuild ? { ...d.rebuild, position: toNumber(d.rebuild.position) } : null;
+  return { ...d, version: toNumber(d.version), position: toNumber(d.position), rebuild };
 }

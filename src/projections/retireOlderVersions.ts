@@ -24,7 +24,7 @@ export async function retireOlderVersions(store: ProjectionStore, def: AnyProjec
       continue;
     }
     await store.dropCollection(rec.collection);
-    await store.dropTombstones(rec._id);
+    await store.dropTombstones(rec.collection);
     await store.setStatus(rec._id, { dropped: true });
     opts.logger.info({ projection: rec._id, collection: rec.collection }, `dropped ${rec.collection}`);
   }
