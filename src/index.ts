@@ -55,6 +55,8 @@ export { defineProjection } from './projections/defineProjection.js';
 export { createProjectionRunner } from './projections/projectionRunner.js';
 export type { ProjectionBatchResult, ProjectionRunner, ProjectionRunnerOptions, ProjectionRunnerStatus } from './projections/projectionRunner.js';
 export { startProjections } from './projections/startProjections.js';
+export { listProjections, rebuildProjection } from './projections/projectionAdmin.js';
+export type { ProjectionOverview } from './projections/projectionAdmin.js';
 export type { ProjectionsOptions, RunningProjections } from './projections/startProjections.js';
 export type {
   AnyProjectionDefinition,

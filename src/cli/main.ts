@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerEventsCommand } from './commands/events.js';
 import { registerLogCommands } from './commands/log.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerProjectionsCommand } from './commands/projections.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatsCommand } from './commands/stats.js';
@@ -41,6 +42,7 @@ function createProgram(): Command {
   registerStatsCommand(program);
   registerStartCommand(program);
   registerLogCommands(program);
+  registerProjectionsCommand(program);
   return program;
 }
 
