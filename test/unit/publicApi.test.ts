@@ -19,6 +19,11 @@ describe('public API', () => {
     'allTodos',
     'doneTodos',
     'migrate',
+    'defineProjection',
+    'todoSummaryProjection',
+    'userDirectoryProjection',
+    'ProjectionTimeoutError',
+    'ProjectionFailedError',
   ])('exports %s', (name) => {
     expect(chronicle).toHaveProperty(name);
     expect((chronicle as Record<string, unknown>)[name]).toBeDefined();
