@@ -86,13 +86,21 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
   const controller = new AbortController();
   const st: ProjectionRunnerStatus = { id, active: false, state: 'stopped', position: 0, batches: 0, commits: 0, written: 0, lastError: null };
   let record: CheckpointRecord | null = null;
+  /**
+   * Where this runner goes on from: the stored checkpoint when it starts (or took the lease),
+   * then its own progress. Never a checkpoint another runner moved meanwhile: on FerretDB a
+   * guarded replace is read-then-write, so a concurrent runner's older write can land after a
+   * newer one, and only the runner that made it, folding on from its own position, repairs it.
+   */
+  let cursor: number | null = null;
   let retirePending = true;
   let resolveDone: () => void = () => {};
   const done = new Promise<void>((r) => (resolveDone = r));
   let loop: Promise<void> | null = null;
 
   async function checkpoint(): Promise<CheckpointRecord> {
-    record = await store.ensureCheckpoint({ _id: id, name: def.name, version: def.version, collection, position: 0, status: 'catching-up', liveSince: null });
+    // One read per batch; the insert only the first time (it is a no-op for an existing record).
+    record = (await store.checkpoint(id)) ?? (await store.ensureCheckpoint({ _id: id, name: def.name, version: def.version, collection, position: 0, status: 'catching-up', liveSince: null }));
     return record;
   }
 
@@ -125,9 +133,9 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
     // Read each time: the stored checkpoint is the truth (another runner, a rebuild, a retirement).
     const rec = await checkpoint();
     st.state = rec.status;
-    st.position = rec.position;
     if (rec.status === 'retired' || rec.status === 'failed') return { commits: 0, written: 0, position: rec.position, caughtUp: true };
-    const r = await foldInto(lease, rec.collection, rec.position, (to) => store.advance(id, to));
+    const r = await foldInto(lease, rec.collection, cursor ?? rec.position, (to) => store.advance(id, to));
+    cursor = r.position;
     st.position = r.position;
     if (r.commits > 0) notifyCheckpoint(db, id);
     if (r.caughtUp && !rec.liveSince) {
@@ -152,6 +160,7 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
     const b = await foldInto(lease, rebuild.collection, rebuild.position, (to) => store.advanceRebuild(id, rebuild.collection, to));
     if (b.caughtUp && b.position >= r.position && (await store.switchToRebuilt(id, rebuild.collection, b.position, rec.collection))) {
       logger.info({ projection: id, collection: rebuild.collection, position: b.position }, `projection ${id} rebuilt: ${rebuild.collection} replaces ${rec.collection}`);
+      cursor = null;
       notifyCheckpoint(db, id);
     }
     return { commits: r.commits + b.commits, written: r.written + b.written, position: r.position, caughtUp: false };
@@ -166,6 +175,7 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
   }
 
   async function work(lease: Lease | null, signal: AbortSignal): Promise<'stop' | 'again'> {
+    cursor = null;
     const rec = await checkpoint();
     // A failed projection is retried once per start: a deploy may have fixed evolve.
     if (rec.status === 'failed') await store.setStatus(id, { status: rec.liveSince ? 'live' : 'catching-up', error: null });

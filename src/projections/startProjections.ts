@@ -11,8 +11,6 @@ export type ProjectionsOptions = Omit<ProjectionRunnerOptions, 'afterWrite'>;
 export interface RunningProjections {
   stop(): Promise<void>;
   status(): ProjectionRunnerStatus[];
-  /** Resolves once every runner went through its first catch-up (or stopped). */
-  caughtUp(): Promise<void>;
 }
 
 /**
@@ -35,15 +33,5 @@ export function startProjections(db: Db, definitions: readonly AnyProjectionDefi
       await Promise.all(runners.map((r) => r.stop()));
     },
     status: () => runners.map((r) => r.status()),
-    async caughtUp() {
-      await Promise.all(
-        runners.map(async (r) => {
-          while (r.status().state !== 'live' && r.status().state !== 'failed' && r.status().state !== 'retired') {
-            const stopped = await Promise.race([r.done.then(() => true), new Promise<boolean>((res) => setTimeout(() => res(false), 50))]);
-            if (stopped) return;
-          }
-        }),
-      );
-    },
   };
 }

@@ -76,5 +76,5 @@ describe('rebuilding a projection (version 1 → 2)', () => {
     expect(collections).not.toContain('ledger_v1');
     expect(await t.chronicle.projection(v1).status()).toMatchObject({ state: 'retired' });
     expect(await t.chronicle.projection(v2).status()).toMatchObject({ state: 'live', lag: 0 });
-  });
+   }, 180_000);
 });

@@ -101,5 +101,5 @@ describe('a projection worker killed with SIGKILL', () => {
       await seq.stop();
     }
     expect(await readModelOf(t.db, 'chaos_v1')).toEqual(await foldFromScratch(t.db, def));
-  });
+   }, 180_000);
 });
