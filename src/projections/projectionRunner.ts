@@ -214,6 +214,13 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
         const signal = lease ? AbortSignal.any([controller.signal, lease.signal]) : controller.signal;
         try {
           if ((await work(lease, signal)) === 'stop') return;
+        } catch (err) {
+          // The server went away at a bad moment (the batch loop retries its own errors): let
+          // go of the lease, pause, and start over from the stored checkpoint.
+          if (controller.signal.aborted) return;
+          st.lastError = (err as Error).message;
+          logger.warn({ projection: id, error: st.lastError }, 'projection runner failed; restarting');
+          await waitForWork(db, 'numbered', maxPoll, controller.signal);
         } finally {
           st.active = false;
           await lease?.release();
