@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import { ProjectionFailedError } from '../errors.js';
+import { LeaseLostError, ProjectionFailedError } from '../errors.js';
 import { acquireLease, type Lease } from '../leases/lease.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { waitForWork } from '../log/appendNotifier.js';
@@ -27,6 +27,8 @@ export interface ProjectionRunnerOptions {
   logger?: Logger;
   /** Test hook: runs after a batch's documents are written, before its checkpoint (a crash window). */
   afterWrite?: (batch: { from: number; to: number; writes: DocumentWrite[] }) => Promise<void>;
+  /** Test hook: runs after the epoch check, right before a batch's writes (the late-holder window). */
+  beforeWrite?: (batch: { from: number; to: number; writes: DocumentWrite[] }) => Promise<void>;
 }
 
 /** What one batch did. */
@@ -119,8 +121,21 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
     }
     // The epoch check: a holder paused past its TTL learns it here, before writing anything.
     await lease?.assertHeld();
-    await store.writeDocuments(collection, writes);
     const to = commits[commits.length - 1]!.position;
+    await opts.beforeWrite?.({ from: after + 1, to, writes });
+    await store.writeDocuments(collection, writes);
+    if (lease) {
+      // The check again, after the writes: a holder that lost the lease between the first check
+      // and its writes may have written over its successor's documents (on FerretDB concurrent
+      // updates can both pass their guards; an insert can bring back a document the successor
+      // deleted). It cannot undo that, but it leaves a mark: the successor re-runs from here.
+      try {
+        await lease.assertHeld();
+      } catch (err) {
+        if (err instanceof LeaseLostError) await store.markSuspect(id, after);
+        throw err;
+      }
+    }
     await opts.afterWrite?.({ from: after + 1, to, writes });
     await advance(to);
     st.batches++;
@@ -134,6 +149,13 @@ export function createProjectionRunner(db: Db, def: AnyProjectionDefinition, opt
     const rec = await checkpoint();
     st.state = rec.status;
     if (rec.status === 'retired' || rec.status === 'failed') return { commits: 0, written: 0, position: rec.position, caughtUp: true };
+    if (typeof rec.suspectFrom === 'number') {
+      // A late holder wrote after losing the lease: fold again from where it started (the
+      // guards make that harmless for everything else), and clear the mark.
+      cursor = Math.min(cursor ?? rec.position, rec.suspectFrom);
+      logger.warn({ projection: id, from: rec.suspectFrom }, `projection ${id}: a late runner wrote after losing its lease; re-running from position ${rec.suspectFrom}`);
+      await store.clearSuspect(id, rec.suspectFrom);
+    }
     const r = await foldInto(lease, rec.collection, cursor ?? rec.position, (to) => store.advance(id, to));
     cursor = r.position;
     st.position = r.position;

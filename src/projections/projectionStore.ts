@@ -30,6 +30,8 @@ export interface CheckpointRecord {
    * position 1 beside the live one, which it replaces once it caught up with it.
    */
   rebuild?: { collection: string; position: number; requestedAt: Date } | null;
+  /** Set by a runner that wrote after losing its lease: the active runner re-runs from here. */
+  suspectFrom?: number | null;
   /** A collection replaced by a rebuild, dropped once `at` is a grace period old. */
   replaced?: { collection: string; at: Date } | null;
   updatedAt: Date;
@@ -92,6 +94,17 @@ export function createProjectionStore(db: Db) {
         checkpoints.updateOne({ _id: id, ...(unless.length ? { status: { $nin: unless } } : {}) }, { $set: { ...set, updatedAt: new Date() } }, majority),
       );
       return r.matchedCount === 1;
+    },
+
+    /** Marks that a late runner wrote from `from` on (kept at the lowest such position). */
+    async markSuspect(id: string, from: number): Promise<void> {
+      await wrapDriverError(`mark checkpoint "${id}"`, () =>
+        checkpoints.updateOne({ _id: id, $or: [{ suspectFrom: { $exists: false } }, { suspectFrom: null }, { suspectFrom: { $gt: from } }] }, { $set: { suspectFrom: from } }, majority),
+      );
+    },
+
+    async clearSuspect(id: string, from: number): Promise<void> {
+      await wrapDriverError(`clear the mark of checkpoint "${id}"`, () => checkpoints.updateOne({ _id: id, suspectFrom: from }, { $set: { suspectFrom: null } }, majority));
     },
 
     /** Moves a rebuild's checkpoint forward. */
@@ -228,5 +241,6 @@ export type ProjectionStore = ReturnType<typeof createProjectionStore>;
 function normalize(d: CheckpointRecord | null): CheckpointRecord | null {
   if (!d) return null;
   const rebuild = d.rebuild ? { ...d.rebuild, position: toNumber(d.rebuild.position) } : null;
-  return { ...d, version: toNumber(d.version), position: toNumber(d.position), rebuild };
+  const suspectFrom = d.suspectFrom === null || d.suspectFrom === undefined ? null : toNumber(d.suspectFrom);
+  return { ...d, version: toNumber(d.version), position: toNumber(d.position), rebuild, suspectFrom };
 }

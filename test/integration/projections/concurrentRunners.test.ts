@@ -85,4 +85,47 @@ describe('two projection runners at once', () => {
     }
     expect(await readModelOf(t.db, 'paused_v1')).toEqual(await foldFromScratch(t.db, def));
    }, 180_000);
+
+  it('a holder paused after its epoch check writes a document its successor deleted: its mark makes the successor repair it', async () => {
+    const def = counterProjection(1, { name: 'late' });
+    const seq = createSequencer(t.db, { lease: false, batchSize: 50, minPollMs: 5, maxPollMs: 50 });
+    seq.start();
+    const child = spawn(process.execPath, ['--import', 'tsx', workerFile, t.uri, t.db.databaseName, 'late', 'pause', '50', '1500'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const successor = createProjectionRunner(t.db, def, { lease: { ttlMs: 1_500 }, minPollMs: 5, maxPollMs: 30 });
+    try {
+      // Its first batch holds one deposit: it will insert acct-x, stopped right before writing.
+      await t.chronicle.events.append('acct-x', [{ type: 'Deposited', data: { amount: 5 } }], { expectedVersion: 0 });
+      await new Promise<void>((resolve) => {
+        let out = '';
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (out.includes('BEFORE')) resolve();
+        });
+      });
+      child.kill('SIGSTOP');
+      // Its lease runs out; the successor applies the deposit and the closing (a deletion).
+      await t.chronicle.events.append('acct-x', [{ type: 'Closed', data: {} }], { expectedVersion: 1 });
+      successor.start();
+      const closed = await t.chronicle.events.append('acct-y', [{ type: 'Deposited', data: { amount: 1 } }], { expectedVersion: 0 });
+      await t.chronicle.projection(def).waitFor(closed.commitId, { timeoutMs: 20_000 });
+      expect(await t.db.collection('late_v1').findOne({ _id: 'acct-x' as never })).toBeNull();
+      // It wakes up and writes what it folded before the pause: acct-x is back, stale.
+      child.kill('SIGCONT');
+      child.stdin.write('go\n');
+      for (let i = 0; i < 400; i++) {
+        const rec = await t.db.collection('projections').findOne({ _id: 'late@1' as never });
+        const x = await t.db.collection('late_v1').findOne({ _id: 'acct-x' as never });
+        if (rec?.suspectFrom === null && !x && i > 20) break;
+        await sleep(50);
+      }
+      const last = await t.chronicle.events.append('acct-y', [{ type: 'Deposited', data: { amount: 1 } }], { expectedVersion: 1 });
+      await t.chronicle.projection(def).waitFor(last.commitId, { timeoutMs: 20_000 });
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+      await Promise.all([successor.stop(), seq.stop()]);
+    }
+    expect(await readModelOf(t.db, 'late_v1')).toEqual(await foldFromScratch(t.db, def));
+  }, 180_000);
 });
