@@ -50,7 +50,7 @@ export const SNAPSHOT_JOB_LEASE = 'snapshot-job';
 
 /**
  * Runs the background parts of Chronicle in this process: the sequencer of the global log and,
- * if configured, the scheduled snapshot job. Every app instance may start one: each part is
+ * if configured, the scheduled snapshot job and one runner per projection. Every app instance may start one: each part is
  * leased, so one instance is active per part, and a killed holder is replaced within its TTL.
  */
 export function startWorker(chronicle: Chronicle, opts: WorkerOptions = {}): Worker {
