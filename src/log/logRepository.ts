@@ -51,6 +51,8 @@ export interface LogRepository {
   oldestPending(): Promise<Date | null>;
 }
 
+/** Updates per command when setting copies (see `setCopies`). */
+const COPY_CHUNK = 50;
 const pendingProjection = { _id: 1, streamId: 1, streamType: 1, prev: 1, version: 1, recordedAt: 1 };
 const toPending = (d: Record<string, unknown>): PendingCommit => ({
   _id: String(d._id),
@@ -113,7 +115,12 @@ export function createLogRepository(db: Db, eventsCollection = 'events'): LogRep
     async setCopies(copies) {
       if (copies.length === 0) return;
       const ops: AnyBulkWriteOperation<CommitDocument>[] = copies.map((c) => ({ updateOne: { filter: { _id: c.commitId }, update: { $set: { position: Long.fromNumber(c.position) as unknown as number } } } }));
-      await wrapDriverError('set position copies', () => events.bulkWrite(ops, { ordered: false }));
+      // FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements, and
+      // the stuck command blocks the whole database: send at most COPY_CHUNK per command.
+      for (let i = 0; i < ops.length; i += COPY_CHUNK) {
+        const chunk = ops.slice(i, i + COPY_CHUNK);
+        await wrapDriverError('set position copies', () => events.bulkWrite(chunk, { ordered: false }));
+      }
     },
     async commitsById(ids) {
       if (ids.length === 0) return new Map();

@@ -97,7 +97,15 @@ export function createSequencer(db: Db, opts: SequencerOptions = {}): Sequencer 
       if (leaseOpts && (!lease || lease.signal.aborted)) {
         status.active = false;
         status.leaseEpoch = null;
-        lease = await acquireLease(db, SEQUENCER_LEASE, { ttlMs: leaseOpts.ttlMs ?? 10_000, waitMs: Infinity, signal, logger, ...(leaseOpts.holder ? { holder: leaseOpts.holder } : {}) });
+        try {
+          lease = await acquireLease(db, SEQUENCER_LEASE, { ttlMs: leaseOpts.ttlMs ?? 10_000, waitMs: Infinity, signal, logger, ...(leaseOpts.holder ? { holder: leaseOpts.holder } : {}) });
+        } catch (err) {
+          // The server is unreachable: keep trying, a worker must outlive an outage.
+          status.lastError = (err as Error).message;
+          logger.warn({ error: status.lastError }, 'sequencer: could not take the lease; retrying');
+          await waitForWork(db, 'append', maxPoll, signal);
+          continue;
+        }
         if (!lease) break;
         status.active = true;
         status.leaseEpoch = lease.epoch;

@@ -71,7 +71,15 @@ export function startWorker(chronicle: Chronicle, opts: WorkerOptions = {}): Wor
   async function runSnapshots(o: WorkerSnapshotOptions, st: NonNullable<WorkerStatus['snapshots']>): Promise<void> {
     const signal = controller.signal;
     while (!signal.aborted) {
-      const lease = await acquireLease(chronicle.db, SNAPSHOT_JOB_LEASE, { ttlMs: o.leaseTtlMs ?? 30_000, waitMs: Infinity, signal, logger });
+      let lease;
+      try {
+        lease = await acquireLease(chronicle.db, SNAPSHOT_JOB_LEASE, { ttlMs: o.leaseTtlMs ?? 30_000, waitMs: Infinity, signal, logger });
+      } catch (err) {
+        st.lastError = (err as Error).message;
+        logger.warn({ error: st.lastError }, 'snapshot job: could not take the lease; retrying');
+        await new Promise((r) => setTimeout(r, 1_000));
+        continue;
+      }
       if (!lease) return;
       st.active = true;
       logger.info({ epoch: lease.epoch, schedule: o.schedule }, 'snapshot job: this worker runs it');

@@ -24,6 +24,11 @@ describe('public API', () => {
     'userDirectoryProjection',
     'ProjectionTimeoutError',
     'ProjectionFailedError',
+    'startWorker',
+    'createSequencer',
+    'acquireLease',
+    'readLease',
+    'LeaseLostError',
   ])('exports %s', (name) => {
     expect(chronicle).toHaveProperty(name);
     expect((chronicle as Record<string, unknown>)[name]).toBeDefined();

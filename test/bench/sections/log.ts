@@ -44,10 +44,12 @@ export async function benchLog(ctx: BenchContext): Promise<void> {
       const op = appender((streamId, version, n) => events.appendAtKnownVersion(streamId, [createdEvent(n)], { expectedVersion: version, streamType: 'todos' }).then(() => {}));
       const ms = await runConcurrent(backlog, WRITERS, (w) => op(w));
       appendRates.push(backlog / (ms / 1000));
+      ctx.log(`log: run ${run + 1}: ${backlog} appends by ${WRITERS} writers in ${ms.toFixed(0)} ms; numbering them…`);
       const seq = createSequencer(db, { lease: false });
       const t0 = now();
       const numbered = await seq.drain();
       numberRates.push(numbered / ((now() - t0) / 1000));
+      ctx.log(`log: run ${run + 1}: numbered ${numbered} in ${(now() - t0).toFixed(0)} ms`);
     } finally {
       await ctx.drop(db);
     }
@@ -100,6 +102,7 @@ export async function benchLog(ctx: BenchContext): Promise<void> {
       await seq.stop();
       await ctx.drop(db);
     }
+    ctx.log(`log: latency run ${run + 1}: ${numberedAt.size}/${acked.size} numbered`);
     const lat = [...acked].map(([id, t]) => Math.max(0, (numberedAt.get(id) ?? Number.POSITIVE_INFINITY) - t)).sort((a, b) => a - b);
     p50.push(lat[Math.floor(lat.length * 0.5)] ?? Number.NaN);
     p99.push(lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] ?? Number.NaN);
@@ -127,6 +130,7 @@ export async function benchLog(ctx: BenchContext): Promise<void> {
         const order = (chunk + run) % 2 === 0 ? [0, 1] : [1, 0];
         for (const i of order) elapsed[i] = (elapsed[i] ?? 0) + (await runConcurrent(perChunk, WRITERS, (w) => (i === 0 ? driverOp(w) : chronicleOp(w))));
       }
+      ctx.log(`log: hot-path run ${run + 1} done`);
       driverRates.push((perChunk * CHUNKS) / ((elapsed[0] ?? 1) / 1000));
       chronicleRates.push((perChunk * CHUNKS) / ((elapsed[1] ?? 1) / 1000));
     } finally {

@@ -101,6 +101,30 @@ describe('the global log', () => {
     }
   });
 
+  it('numbers a backlog of more than a hundred commits in one pass (FerretDB hangs on an update command of 100 statements)', async () => {
+    const db = t.client.db(`${t.db.databaseName}_big`);
+    try {
+      await migrate(db);
+      await db.collection('events').insertMany(
+        Array.from({ length: 150 }, (_, i) => ({
+          _id: `big-${i}`,
+          streamId: `big-${i}`,
+          streamType: 'big',
+          prev: 0,
+          version: 1,
+          events: [{ id: `e${i}`, type: 'T', schemaVersion: 1, version: 1, data: {} }],
+          recordedAt: new Date(),
+          position: null,
+        })) as never[],
+      );
+      const r = await createSequencer(db, { lease: false }).runOnce();
+      expect(r).toMatchObject({ seen: 150, numbered: 150, repaired: 0, head: 150 });
+      expect(await expectIntactLog(db)).toBe(150);
+    } finally {
+      await db.dropDatabase();
+    }
+  }, 30_000);
+
   it('refuses bad read options with a ValidationError', async () => {
     await expect(t.chronicle.log.read({ after: -1 })).rejects.toThrow(ValidationError);
     await expect(t.chronicle.log.read({ limit: 0 })).rejects.toThrow(/limit/);
