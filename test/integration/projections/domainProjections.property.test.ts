@@ -63,7 +63,7 @@ describe('seed read models (property)', () => {
           expect(await readModelOf(t.db, `${def.name}_v1`)).toEqual(await foldFromScratch(t.db, def));
         }
       }),
-      { numRuns: 6 },
+      { numRuns: 10 },
     );
     // Not a vacuous pass: the runs made real read models.
     expect(await t.db.collection('todo_summaries_v1').countDocuments()).toBeGreaterThan(5);
