@@ -5,6 +5,7 @@ import * as m003 from './003_inspection_indexes.js';
 import * as m004 from './004_snapshot_job_runs.js';
 import * as m005 from './005_global_log.js';
 import * as m006 from './006_leases.js';
+import * as m007 from './007_projections.js';
 
 export type { Migration } from './types.js';
 
@@ -16,4 +17,5 @@ export const migrations: Migration[] = [
   { id: '004_snapshot_job_runs', ...m004 },
   { id: '005_global_log', ...m005 },
   { id: '006_leases', ...m006 },
+  { id: '007_projections', ...m007 },
 ];

@@ -10,6 +10,8 @@ import { withAppendNotice } from './log/appendNotice.js';
 import { createGlobalLog } from './log/globalLog.js';
 import { subscribeToLog, type SubscribeOptions } from './log/subscribe.js';
 import type { GlobalLog } from './log/types.js';
+import { createProjectionHandle } from './projections/projectionHandle.js';
+import type { ProjectionDefinition, ProjectionDocument, ProjectionHandle } from './projections/types.js';
 import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
 import type { SnapshotRepository } from './snapshots/types.js';
 
@@ -35,6 +37,12 @@ export interface Chronicle {
    * position once, in order. See `SubscribeOptions`; aborting `signal` ends the iteration.
    */
   subscribe(opts?: SubscribeOptions): AsyncIterable<RecordedEvent>;
+  /**
+   * The read side of a projection: its live collection, its status, and `waitFor(commitId)`
+   * (read your writes). The worker (`startWorker`) keeps it up to date.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  projection<TDoc extends ProjectionDocument>(definition: ProjectionDefinition<TDoc, any>): ProjectionHandle<TDoc>;
   /** Creates the collections and indexes (idempotent; safe with several processes). */
   migrate(): Promise<MigrateResult>;
   /** A repository that loads and commands aggregates of `definition`. */
@@ -65,6 +73,7 @@ export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient
     snapshots,
     log: createGlobalLog(db),
     subscribe: (subOpts) => subscribeToLog(db, subOpts),
+    projection: (definition) => createProjectionHandle(db, definition),
     migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
     aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
     close: async () => {

@@ -15,7 +15,9 @@ export type ChronicleErrorCode =
   | 'MIGRATION'
   | 'STORAGE'
   | 'ABORTED'
-  | 'LEASE_LOST';
+  | 'LEASE_LOST'
+  | 'PROJECTION_FAILED'
+  | 'PROJECTION_TIMEOUT';
 
 /** Base class of all Chronicle errors. */
 export class ChronicleError extends Error {
@@ -150,5 +152,54 @@ export class LeaseLostError extends ChronicleError {
     super('LEASE_LOST', `lease "${lease}" epoch ${epoch} lost: ${why}`, options);
     this.lease = lease;
     this.epoch = epoch;
+  }
+}
+
+/** Where a projection stopped: the event it could not apply. */
+export interface ProjectionFailurePoint {
+  position: number;
+  streamId: string;
+  /** Stream version of the event. */
+  version: number;
+  eventType: string;
+  /** Read-model document the event was applied to, when the failure was about one. */
+  documentId?: string;
+}
+
+/**
+ * A projection stopped: its `schema` rejected a document `evolve` returned, or `documentId` /
+ * `evolve` threw or returned something unusable. Nothing of the failing batch was written and
+ * the checkpoint stays before it.
+ */
+export class ProjectionFailedError extends ChronicleError {
+  override name = 'ProjectionFailedError';
+  readonly projection: string;
+  readonly at: ProjectionFailurePoint | null;
+  readonly issues: ValidationIssue[];
+  constructor(projection: string, at: ProjectionFailurePoint | null, message: string, issues: ValidationIssue[] = [], options?: { cause?: unknown }) {
+    const where = at ? ` at position ${at.position} (event ${at.eventType} of ${at.streamId} v${at.version}${at.documentId === undefined ? '' : `, document "${at.documentId}"`})` : '';
+    super('PROJECTION_FAILED', `projection "${projection}" failed${where}: ${message}`, options);
+    this.projection = projection;
+    this.at = at;
+    this.issues = issues;
+  }
+}
+
+/** `waitFor` gave up: the projection had not applied the commit within `timeoutMs`. */
+export class ProjectionTimeoutError extends ChronicleError {
+  override name = 'ProjectionTimeoutError';
+  readonly projection: string;
+  readonly commitId: string;
+  /** The commit's position, or null when it was not numbered yet. */
+  readonly position: number | null;
+  /** The projection's checkpoint when it gave up. */
+  readonly checkpoint: number;
+  constructor(projection: string, commitId: string, position: number | null, checkpoint: number, timeoutMs: number) {
+    const why = position === null ? 'the commit has no position yet (is a worker with the sequencer running?)' : `its checkpoint is at ${checkpoint}, the commit at ${position}`;
+    super('PROJECTION_TIMEOUT', `projection "${projection}" did not apply commit "${commitId}" within ${timeoutMs} ms: ${why}`);
+    this.projection = projection;
+    this.commitId = commitId;
+    this.position = position;
+    this.checkpoint = checkpoint;
   }
 }

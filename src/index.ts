@@ -13,8 +13,10 @@ export {
   StorageError,
   AbortedError,
   LeaseLostError,
+  ProjectionFailedError,
+  ProjectionTimeoutError,
 } from './errors.js';
-export type { ChronicleErrorCode, ValidationIssue } from './errors.js';
+export type { ChronicleErrorCode, ProjectionFailurePoint, ValidationIssue } from './errors.js';
 
 export { createEventRepository } from './events/eventRepository.js';
 export type { EventRepositoryOptions } from './events/eventRepository.js';
@@ -51,6 +53,24 @@ export { createSequencer } from './log/sequencer.js';
 export type { Sequencer, SequencerOptions, SequencerStatus } from './log/sequencer.js';
 export type { GlobalLog, LoggedCommit, LogReadOptions, PendingCommits } from './log/types.js';
 export type { SubscribeOptions } from './log/subscribe.js';
+
+export { defineProjection } from './projections/defineProjection.js';
+export { createProjectionRunner } from './projections/projectionRunner.js';
+export type { ProjectionBatchResult, ProjectionRunner, ProjectionRunnerOptions, ProjectionRunnerStatus } from './projections/projectionRunner.js';
+export { startProjections } from './projections/startProjections.js';
+export { listProjections, rebuildProjection } from './projections/projectionAdmin.js';
+export type { ProjectionOverview } from './projections/projectionAdmin.js';
+export type { ProjectionsOptions, RunningProjections } from './projections/startProjections.js';
+export type {
+  AnyProjectionDefinition,
+  ProjectionDefinition,
+  ProjectionDocument,
+  ProjectionEvent,
+  ProjectionHandle,
+  ProjectionState,
+  ProjectionStatus,
+  WaitForOptions,
+} from './projections/types.js';
 
 export { startWorker } from './worker/startWorker.js';
 export type { Worker, WorkerOptions, WorkerSnapshotOptions, WorkerStatus } from './worker/startWorker.js';

@@ -126,7 +126,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
     }
     logger.debug({ streamId: sid, commitId: commit.events[0]?.commitId, version: commit.version }, 'command retried: returning its first result');
     const state = loaded && loaded.version === commit.version ? loaded.state : await stateAt(sid, commit.version);
-    return { version: commit.version, events: commit.events as HandleResult<TState, TEvent>['events'], state };
+    return { version: commit.version, commitId: commit.events[0]?.commitId ?? null, events: commit.events as HandleResult<TState, TEvent>['events'], state };
   }
 
   return {
@@ -171,7 +171,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
           }
           throw err;
         }
-        if (decided.length === 0) return (await firstResult()) ?? { version: loaded.version, events: [], state: loaded.state };
+        if (decided.length === 0) return (await firstResult()) ?? { version: loaded.version, commitId: null, events: [], state: loaded.state };
         try {
           const res = await events.appendAtKnownVersion(sid, withCurrentVersions(definition, decided), {
             expectedVersion: loaded.version,
@@ -196,7 +196,7 @@ export function createAggregateRepository<TState, TCommand, TEvent extends Domai
             position: null,
           })) as HandleResult<TState, TEvent>['events'];
           const state = decided.reduce((s, e) => definition.evolve(s, e), loaded.state);
-          return { version: res.version, events: recorded, state };
+          return { version: res.version, commitId: res.commitId, events: recorded, state };
         } catch (err) {
           if (!(err instanceof ConcurrencyError) || attempt >= maxAttempts || expected !== undefined) throw err;
           logger.debug({ streamId: sid, attempt }, 'lost a race; loading and deciding again');

@@ -107,6 +107,8 @@ export interface HandleOptions {
 
 export interface HandleResult<TState, TEvent extends DomainEvent> {
   version: number;
+  /** The commit the events were written in (pass it to a projection's `waitFor`); null when the command produced none. */
+  commitId: string | null;
   events: RecordedEventOf<TEvent>[];
   state: TState;
 }

@@ -8,6 +8,7 @@ import { registerDevCommand } from './commands/dev.js';
 import { registerEventsCommand } from './commands/events.js';
 import { registerLogCommands } from './commands/log.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerProjectionsCommand } from './commands/projections.js';
 import { registerSnapshotCommand } from './commands/snapshot.js';
 import { registerStartCommand } from './commands/start.js';
 import { registerStatsCommand } from './commands/stats.js';
@@ -47,6 +48,7 @@ function createProgram(): Command {
   registerAggregatesCommand(program);
   registerDevCommand(program);
   registerLogCommands(program);
+  registerProjectionsCommand(program);
   return program;
 }
 

@@ -23,3 +23,5 @@ export {
   type UserView,
 } from './users/userAggregate.js';
 export { migrateUserStateV1, userAggregateV2, userStateSchemaV2, type UserStateV2 } from './users/userAggregateV2.js';
+export { todoSummaryProjection, todoSummarySchema, type TodoSummary } from './projections/todoSummaryProjection.js';
+export { userDirectoryProjection, userDirectoryEntrySchema, type UserDirectoryEntry } from './projections/userDirectoryProjection.js';

@@ -4,6 +4,9 @@ import { createSnapshotScheduler, type SnapshotScheduler } from '../jobs/schedul
 import { acquireLease } from '../leases/lease.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { createSequencer, type Sequencer, type SequencerOptions, type SequencerStatus } from '../log/sequencer.js';
+import type { ProjectionRunnerStatus } from '../projections/projectionRunner.js';
+import { startProjections, type ProjectionsOptions } from '../projections/startProjections.js';
+import type { AnyProjectionDefinition } from '../projections/types.js';
 
 /** The scheduled snapshot job run by a worker. */
 export interface WorkerSnapshotOptions {
@@ -20,8 +23,10 @@ export interface WorkerSnapshotOptions {
 export interface WorkerOptions {
   /** Run the sequencer (default true); options pass through to `createSequencer`. */
   sequencer?: boolean | Omit<SequencerOptions, 'logger'>;
-  /** Projection definitions to keep up to date (accepted now; run by a later version). */
-  projections?: readonly unknown[];
+  /** Projections to keep up to date: one leased runner per definition (see `startProjections`). */
+  projections?: readonly AnyProjectionDefinition[];
+  /** Options of every projection runner (batch size, polling, keeping old versions). */
+  projectionOptions?: Omit<ProjectionsOptions, 'logger'>;
   /** Run the snapshot job on a schedule, under its lease; omitted or false: no job. */
   snapshots?: false | WorkerSnapshotOptions;
   logger?: Logger;
@@ -31,7 +36,7 @@ export interface WorkerOptions {
 export interface WorkerStatus {
   sequencer: SequencerStatus | null;
   snapshots: { active: boolean; running: boolean; nextRun: Date | null; lastReport: SnapshotJobReport | null; lastError: string | null } | null;
-  projections: { configured: number };
+  projections: { configured: number; runners: ProjectionRunnerStatus[] };
 }
 
 /** A running worker; see `startWorker`. */
@@ -45,7 +50,7 @@ export const SNAPSHOT_JOB_LEASE = 'snapshot-job';
 
 /**
  * Runs the background parts of Chronicle in this process: the sequencer of the global log and,
- * if configured, the scheduled snapshot job. Every app instance may start one: each part is
+ * if configured, the scheduled snapshot job and one runner per projection. Every app instance may start one: each part is
  * leased, so one instance is active per part, and a killed holder is replaced within its TTL.
  */
 export function startWorker(chronicle: Chronicle, opts: WorkerOptions = {}): Worker {
@@ -56,6 +61,8 @@ export function startWorker(chronicle: Chronicle, opts: WorkerOptions = {}): Wor
     sequencer = createSequencer(chronicle.db, { ...(typeof opts.sequencer === 'object' ? opts.sequencer : {}), logger });
     sequencer.start();
   }
+
+  const projections = opts.projections?.length ? startProjections(chronicle.db, opts.projections, { ...opts.projectionOptions, logger }) : null;
 
   const snapStatus: NonNullable<WorkerStatus['snapshots']> | null = opts.snapshots ? { active: false, running: false, nextRun: null, lastReport: null, lastError: null } : null;
   let scheduler: SnapshotScheduler | null = null;
@@ -112,7 +119,7 @@ export function startWorker(chronicle: Chronicle, opts: WorkerOptions = {}): Wor
     stop() {
       stopping ??= (async () => {
         controller.abort();
-        await Promise.all([sequencer?.stop(), scheduler?.stop(), snapshotLoop]);
+        await Promise.all([sequencer?.stop(), scheduler?.stop(), snapshotLoop, projections?.stop()]);
         logger.info('worker stopped');
       })();
       return stopping;
@@ -122,7 +129,7 @@ export function startWorker(chronicle: Chronicle, opts: WorkerOptions = {}): Wor
         snapStatus.running = scheduler.running;
         snapStatus.nextRun = scheduler.nextRun();
       }
-      return { sequencer: sequencer?.status() ?? null, snapshots: snapStatus ? { ...snapStatus } : null, projections: { configured: opts.projections?.length ?? 0 } };
+      return { sequencer: sequencer?.status() ?? null, snapshots: snapStatus ? { ...snapStatus } : null, projections: { configured: opts.projections?.length ?? 0, runners: projections?.status() ?? [] } };
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=appends,roundtrips,loads,job,peers,log]`
+ * `npm run bench [-- --quick] [-- --only=appends,roundtrips,loads,job,peers,log,projections]`
  *
  * Chronicle against the raw driver and peer event stores, on one server in one run: the server
  * of MONGODB_URI when set, else one started here exactly as the tests start theirs
@@ -19,10 +19,11 @@ import { benchAppends } from './sections/appends.js';
 import { benchLoads } from './sections/loads.js';
 import { benchLog } from './sections/log.js';
 import { benchPeers } from './sections/peers.js';
+import { benchProjections } from './sections/projections.js';
 import { benchRoundTrips, type RoundTripRow } from './sections/roundTrips.js';
 import { benchSnapshotJob } from './sections/snapshotJob.js';
 
-const SECTIONS = ['roundtrips', 'appends', 'loads', 'job', 'peers', 'log'] as const;
+const SECTIONS = ['roundtrips', 'appends', 'loads', 'job', 'peers', 'log', 'projections'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): { mode: Mode; only: Set<Section> } {
@@ -36,7 +37,7 @@ function parseArgs(argv: string[]): { mode: Mode; only: Set<Section> } {
       if (bad.length > 0) throw new Error(`unknown section(s) ${bad.join(', ')}; known: ${SECTIONS.join(', ')}`);
       only = new Set(wanted as Section[]);
     } else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench [-- --quick] [-- --only=roundtrips,appends,loads,job,peers,log]');
+      console.log('usage: npm run bench [-- --quick] [-- --only=roundtrips,appends,loads,job,peers,log,projections]');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg} (try --help)`);
   }
@@ -91,6 +92,7 @@ async function main(): Promise<number> {
     ['job', 'snapshot job', benchSnapshotJob],
     ['peers', 'peers', benchPeers],
     ['log', 'global log', benchLog],
+    ['projections', 'projections', benchProjections],
   ];
   try {
     for (const [key, label, fn] of sections) {

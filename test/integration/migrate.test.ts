@@ -29,7 +29,7 @@ describe('migrate', () => {
   it('applies the real migrations: collections and every index of the design', async () => {
     const db = t.client.db(`${t.db.databaseName}_real`);
     try {
-      expect((await migrate(db)).applied).toEqual(['001_create_events', '002_create_snapshots', '003_inspection_indexes', '004_snapshot_job_runs', '005_global_log', '006_leases']);
+      expect((await migrate(db)).applied).toEqual(['001_create_events', '002_create_snapshots', '003_inspection_indexes', '004_snapshot_job_runs', '005_global_log', '006_leases', '007_projections']);
       const eventIdx = await db.collection('events').indexes();
       const byName = Object.fromEntries(eventIdx.map((i) => [i.name, i]));
       expect(byName.chain).toMatchObject({ key: { streamId: 1, prev: 1 }, unique: true });

@@ -15,6 +15,9 @@ describe('public API', () => {
     'CommandRejectedError',
     'defineAggregate',
     'migrate',
+    'defineProjection',
+    'ProjectionTimeoutError',
+    'ProjectionFailedError',
     'startWorker',
     'createSequencer',
     'acquireLease',
@@ -26,7 +29,7 @@ describe('public API', () => {
   });
 
   // The root holds the library; the seed domains and the test helper have their own subpaths.
-  it.each(['todoListAggregate', 'userAggregate', 'userAggregateV2', 'hasTodo', 'getTodo', 'allTodos', 'doneTodos'])('exports %s from chronicle-es/domain only', (name) => {
+  it.each(['todoListAggregate', 'userAggregate', 'userAggregateV2', 'hasTodo', 'getTodo', 'allTodos', 'doneTodos', 'todoSummaryProjection', 'userDirectoryProjection'])('exports %s from chronicle-es/domain only', (name) => {
     expect((domain as Record<string, unknown>)[name]).toBeDefined();
     expect(chronicle).not.toHaveProperty(name);
   });

@@ -4,6 +4,7 @@ import { createStreamCatalog } from '../../events/streamCatalog.js';
 import { startEmbeddedServer, type EmbeddedServer } from '../../server/embeddedServer.js';
 import { cliContext, openChronicle, projectConfig, projectSummary } from '../context.js';
 import { seedDemo } from '../demoSeed.js';
+import { demoProjections, logDemoSummaries } from '../projectionSummary.js';
 import { shutdownSignal } from '../shutdown.js';
 import { startWorker } from '../../worker/startWorker.js';
 import { addJobOptions, jobOptions, type JobFlags } from './snapshot.js';
@@ -56,8 +57,9 @@ export function registerStartCommand(program: Command): void {
           // The worker: the sequencer numbers commits into the global log, and the snapshot job
           // runs now and on its schedule; each under its lease, so several instances are safe.
           const schedule = opts.cron ?? ctx.config.snapshotSchedule;
-          const worker = startWorker(chronicle, { logger, snapshots: { schedule, job, runAtStart: true } });
-          logger.info({ schedule }, 'worker running (sequencer + snapshot job); Ctrl+C (SIGINT) or SIGTERM stops it');
+          const worker = startWorker(chronicle, { logger, snapshots: { schedule, job, runAtStart: true }, projections: demoProjections });
+          void logDemoSummaries(chronicle, logger, shutdown.signal).catch((err: unknown) => logger.warn({ error: (err as Error).message }, 'could not summarize the read models'));
+          logger.info({ schedule }, 'worker running (sequencer, snapshot job, projections todo_summaries and user_directory); Ctrl+C (SIGINT) or SIGTERM stops it');
           await new Promise<void>((resolve) => shutdown.signal.addEventListener('abort', () => resolve(), { once: true }));
           await worker.stop();
         } finally {

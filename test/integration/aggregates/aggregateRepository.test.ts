@@ -39,7 +39,7 @@ describe('aggregate repository', () => {
     await expect(todos.handle('h2', { type: 'CreateTodo', todoId: 'a', text: 'again' })).rejects.toThrow(CommandRejectedError);
     await expect(todos.handle('h2', { type: 'DeleteTodo', todoId: 'zzz' })).rejects.toThrow(CommandRejectedError);
     const noop = await todos.handle('h2', { type: 'ClearDone' });
-    expect(noop).toEqual({ version: 1, events: [], state: { todos: [{ todoId: 'a', text: 'milk', completed: false }] } });
+    expect(noop).toEqual({ version: 1, commitId: null, events: [], state: { todos: [{ todoId: 'a', text: 'milk', completed: false }] } });
     expect(await t.chronicle.events.version('todos-h2')).toBe(1);
     const users = t.chronicle.aggregate(userAggregate);
     await expect(users.handle('u0', { type: 'CreateUser', name: 'A', email: 'not-an-email' })).rejects.toThrow(ValidationError);

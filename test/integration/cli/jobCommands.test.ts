@@ -54,7 +54,10 @@ describe('chronicle CLI: snapshot jobs and start', () => {
     const db = `${t.db.databaseName}_demo`;
     try {
       const child = spawnCli(['start', '--demo', '--cron', '1h'], env(db));
+      // The demo's read models log their summaries after their first catch-up (after the job is scheduled or before).
+      const summaries = waitForStderr(child, /user_directory_v1 caught up[^]*todo_summaries_v1 caught up|todo_summaries_v1 caught up[^]*user_directory_v1 caught up/);
       await waitForStderr(child, 'snapshot job scheduled');
+      await summaries;
       // The worker's sequencer numbers every demo commit.
       for (let i = 0; (await t.client.db(db).collection('events').countDocuments({ position: null })) > 0; i++) {
         if (i > 200) throw new Error('demo commits not numbered in 10 s');
@@ -64,7 +67,9 @@ describe('chronicle CLI: snapshot jobs and start', () => {
       const r = await child.result;
       expect(r.code).toBe(0);
       const logs = logLines(r.stderr);
-      expect(logs.find((l) => l.msg.startsWith('applied 6 migration'))).toBeDefined();
+      expect(logs.find((l) => l.msg.startsWith('applied 7 migration'))).toBeDefined();
+      expect(logs.find((l) => l.msg.startsWith('todo_summaries_v1 caught up'))).toMatchObject({ lists: 3, total: 60, open: 56, done: 4 });
+      expect(logs.find((l) => l.msg.startsWith('user_directory_v1 caught up'))).toMatchObject({ users: 3, deleted: 0 });
       expect(logs.find((l) => l.msg.startsWith('seeded the demo: 6 streams'))).toBeDefined();
       expect(logs.find((l) => l.msg === 'snapshot job finished')).toMatchObject({ streamsScanned: 6, snapshotsWritten: 4, skipped: 2, failed: 0 });
       expect(await t.client.db(db).collection('snapshots').countDocuments()).toBe(4);

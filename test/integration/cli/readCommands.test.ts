@@ -29,7 +29,7 @@ describe('chronicle CLI: reading', () => {
     try {
       const first = await runCli(['migrate'], fresh);
       expect(first.code).toBe(0);
-      expect(first.stdout.trim().split('\n')).toEqual(['applied 001_create_events', 'applied 002_create_snapshots', 'applied 003_inspection_indexes', 'applied 004_snapshot_job_runs', 'applied 005_global_log', 'applied 006_leases']);
+      expect(first.stdout.trim().split('\n')).toEqual(['applied 001_create_events', 'applied 002_create_snapshots', 'applied 003_inspection_indexes', 'applied 004_snapshot_job_runs', 'applied 005_global_log', 'applied 006_leases', 'applied 007_projections']);
       const again = await runCli(['migrate'], fresh);
       expect(again.code).toBe(0);
       expect(again.stdout).toMatch(/is up to date/);

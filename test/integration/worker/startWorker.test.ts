@@ -39,7 +39,7 @@ describe('startWorker', () => {
       await until('the snapshot job ran', () => workers.some((w) => w.status().snapshots?.lastReport !== null));
       expect(await t.db.collection('snapshots').countDocuments({ streamId: 'todos-w-1' })).toBe(1);
       await until('commits numbered', async () => (await t.chronicle.log.pending()).count === 0);
-      expect(workers.map((w) => w.status().projections)).toEqual([{ configured: 0 }, { configured: 0 }]);
+      expect(workers.map((w) => w.status().projections)).toEqual([{ configured: 0, runners: [] }, { configured: 0, runners: [] }]);
 
       // Stopping the active sequencer's worker hands the part to the other one at once (released, not expired).
       const active = workers.find((w) => w.status().sequencer?.active)!;
