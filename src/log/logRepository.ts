@@ -1,5 +1,6 @@
 import { Long, type AnyBulkWriteOperation, type Collection, type Db } from 'mongodb';
 import { insertedBeforeFailure, isDuplicateKeyError } from '../storage/driverErrors.js';
+import { MAX_WRITE_STATEMENTS } from '../storage/writeBatchLimit.js';
 import type { CommitDocument } from '../events/commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
@@ -53,7 +54,6 @@ export interface LogRepository {
 }
 
 /** Updates per command when setting copies (see `setCopies`). */
-const COPY_CHUNK = 50;
 const pendingProjection = { _id: 1, streamId: 1, streamType: 1, prev: 1, version: 1, recordedAt: 1 };
 const toPending = (d: Record<string, unknown>): PendingCommit => ({
   _id: String(d._id),
@@ -113,10 +113,9 @@ export function createLogRepository(db: Db, eventsCollection = 'events'): LogRep
     async setCopies(copies) {
       if (copies.length === 0) return;
       const ops: AnyBulkWriteOperation<CommitDocument>[] = copies.map((c) => ({ updateOne: { filter: { _id: c.commitId }, update: { $set: { position: Long.fromNumber(c.position) as unknown as number } } } }));
-      // FerretDB 1.24 (SQLite) never answers an update command of 100 or more statements, and
-      // the stuck command blocks the whole database: send at most COPY_CHUNK per command.
-      for (let i = 0; i < ops.length; i += COPY_CHUNK) {
-        const chunk = ops.slice(i, i + COPY_CHUNK);
+      // FerretDB hangs on update commands with many statements (see MAX_WRITE_STATEMENTS).
+      for (let i = 0; i < ops.length; i += MAX_WRITE_STATEMENTS) {
+        const chunk = ops.slice(i, i + MAX_WRITE_STATEMENTS);
         await wrapDriverError('set position copies', () => events.bulkWrite(chunk, { ordered: false }));
       }
     },

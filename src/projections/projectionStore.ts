@@ -4,6 +4,7 @@ import { findDocuments } from '../storage/findDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
 import type { DocumentWrite, StoredDocument } from './foldBatch.js';
 import type { ProjectionDocument, ProjectionState } from './types.js';
+import { MAX_WRITE_STATEMENTS } from '../storage/writeBatchLimit.js';
 
 /** A stored read-model document. */
 export type ReadModelDocument = Document & { _id: string; _position?: number };
@@ -38,7 +39,6 @@ export interface CheckpointRecord {
 }
 
 export const CHECKPOINTS = 'projections';
-const BULK_CHUNK = 50;
 /**
  * Positions of deleted read-model documents, `_id` `<collection>/<documentId>`: what a
  * re-run after a crash (or a late runner) must know to skip events a deletion already covers.
@@ -216,14 +216,14 @@ export function createProjectionStore(db: Db) {
   };
 
   /**
-   * Unordered bulk write in chunks of at most `BULK_CHUNK` operations (FerretDB 1.24 hangs on
-   * an update command of 100 statements or more); duplicate-key failures are returned (their
+   * Unordered bulk write in chunks of at most `MAX_WRITE_STATEMENTS` operations (FerretDB 1.24
+   * hangs on update commands with many statements); duplicate-key failures are returned (their
    * op indexes), others thrown.
    */
   async function bulk<T extends Document>(what: string, col: Collection<T>, ops: AnyBulkWriteOperation<T>[]): Promise<number[]> {
     const lost: number[] = [];
-    for (let start = 0; start < ops.length; start += BULK_CHUNK) {
-      const chunk = ops.slice(start, start + BULK_CHUNK);
+    for (let start = 0; start < ops.length; start += MAX_WRITE_STATEMENTS) {
+      const chunk = ops.slice(start, start + MAX_WRITE_STATEMENTS);
       try {
         await col.bulkWrite(chunk, { ordered: false, ...majority });
       } catch (err) {
