@@ -1,17 +1,15 @@
 import { MongoClient, type Db, type WriteConcernSettings } from 'mongodb';
-import { createAggregateRepository, type AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
-import type { AggregateDefinition, AggregateRepository, DomainEvent } from './aggregates/types.js';
+import { AggregateRepository, type AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
+import type { AggregateDefinition, DomainEvent } from './aggregates/types.js';
 import { ConfigError, ConnectionError, redactUri } from './errors.js';
-import { createEventRepository, type EventStoreInternals } from './events/eventRepository.js';
-import type { EventRepository, RecordedEvent } from './events/types.js';
+import { EventRepository, eventStoreInternals, type EventStoreInternals } from './events/eventRepository.js';
+import type { RecordedEvent } from './events/types.js';
 import { silentLogger, type Logger } from './logger.js';
 import { migrate, type MigrateResult } from './migrations/migrate.js';
-import { withAppendNotice } from './log/appendNotice.js';
 import { createGlobalLog } from './log/globalLog.js';
 import { subscribeToLog, type SubscribeOptions } from './log/subscribe.js';
 import type { GlobalLog } from './log/types.js';
-import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
-import type { SnapshotRepository } from './snapshots/types.js';
+import { SnapshotRepository } from './snapshots/snapshotRepository.js';
 
 export interface ChronicleOptions {
   logger?: Logger;
@@ -56,9 +54,8 @@ export const internals = new WeakMap<Chronicle, { events: EventStoreInternals; l
 export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient?: MongoClient): Chronicle {
   const logger = opts.logger ?? silentLogger;
   const snapshotKeep = opts.snapshotKeep ?? 3;
-  // Appends through this Chronicle wake a sequencer running in this process at once.
-  const events = withAppendNotice(db, createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) }));
-  const snapshots = createSnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  const events = new EventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  const snapshots = new SnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
   const chronicle: Chronicle = {
     db,
     events,
@@ -66,12 +63,12 @@ export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient
     log: createGlobalLog(db),
     subscribe: (subOpts) => subscribeToLog(db, subOpts),
     migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
-    aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
+    aggregate: (definition, aggOpts) => new AggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
     close: async () => {
       await ownedClient?.close();
     },
   };
-  internals.set(chronicle, { events, logger, snapshotKeep });
+  internals.set(chronicle, { events: eventStoreInternals(events), logger, snapshotKeep });
   return chronicle;
 }
 
