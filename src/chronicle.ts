@@ -24,7 +24,9 @@ export interface ChronicleOptions {
 /** Chronicle's entry point: repositories over one database. */
 export interface Chronicle {
   readonly db: Db;
+  /** The event store, an `EventRepository` over `db`. */
   readonly events: EventRepository;
+  /** The snapshot store, a `SnapshotRepository` over `db`. */
   readonly snapshots: SnapshotRepository;
   /** The global log: every commit in one gap-free order, numbered by the sequencer (`startWorker`). */
   readonly log: GlobalLog;
@@ -35,7 +37,7 @@ export interface Chronicle {
   subscribe(opts?: SubscribeOptions): AsyncIterable<RecordedEvent>;
   /** Creates the collections and indexes (idempotent; safe with several processes). */
   migrate(): Promise<MigrateResult>;
-  /** A repository that loads and commands aggregates of `definition`. */
+  /** A new `AggregateRepository` that loads and commands aggregates of `definition` over `events` and `snapshots`. */
   aggregate<TState, TCommand, TEvent extends DomainEvent>(
     definition: AggregateDefinition<TState, TCommand, TEvent>,
     opts?: AggregateRepositoryOptions,
@@ -48,8 +50,10 @@ export interface Chronicle {
 export const internals = new WeakMap<Chronicle, { events: EventStoreInternals; logger: Logger; snapshotKeep: number }>();
 
 /**
- * Builds a Chronicle over a `Db` of your own `MongoClient`. `close()` will not close
- * that client: whoever creates the client closes it.
+ * Builds a Chronicle over a `Db` of your own `MongoClient`: the facade that wires one
+ * `EventRepository` and one `SnapshotRepository` (and an `AggregateRepository` per `aggregate`
+ * call), which a DI container may also build by class. `close()` will not close that client:
+ * whoever creates the client closes it.
  */
 export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient?: MongoClient): Chronicle {
   const logger = opts.logger ?? silentLogger;
