@@ -1,19 +1,17 @@
 import { MongoClient, type Db, type WriteConcernSettings } from 'mongodb';
-import { createAggregateRepository, type AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
-import type { AggregateDefinition, AggregateRepository, DomainEvent } from './aggregates/types.js';
+import { AggregateRepository, type AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
+import type { AggregateDefinition, DomainEvent } from './aggregates/types.js';
 import { ConfigError, ConnectionError, redactUri } from './errors.js';
-import { createEventRepository, type EventStoreInternals } from './events/eventRepository.js';
-import type { EventRepository, RecordedEvent } from './events/types.js';
+import { EventRepository, eventStoreInternals, type EventStoreInternals } from './events/eventRepository.js';
+import type { RecordedEvent } from './events/types.js';
 import { silentLogger, type Logger } from './logger.js';
 import { migrate, type MigrateResult } from './migrations/migrate.js';
-import { withAppendNotice } from './log/appendNotice.js';
 import { createGlobalLog } from './log/globalLog.js';
 import { subscribeToLog, type SubscribeOptions } from './log/subscribe.js';
 import type { GlobalLog } from './log/types.js';
 import { createProjectionHandle } from './projections/projectionHandle.js';
 import type { ProjectionDefinition, ProjectionDocument, ProjectionHandle } from './projections/types.js';
-import { createSnapshotRepository } from './snapshots/snapshotRepository.js';
-import type { SnapshotRepository } from './snapshots/types.js';
+import { SnapshotRepository } from './snapshots/snapshotRepository.js';
 
 export interface ChronicleOptions {
   logger?: Logger;
@@ -28,7 +26,9 @@ export interface ChronicleOptions {
 /** Chronicle's entry point: repositories over one database. */
 export interface Chronicle {
   readonly db: Db;
+  /** The event store, an `EventRepository` over `db`. */
   readonly events: EventRepository;
+  /** The snapshot store, a `SnapshotRepository` over `db`. */
   readonly snapshots: SnapshotRepository;
   /** The global log: every commit in one gap-free order, numbered by the sequencer (`startWorker`). */
   readonly log: GlobalLog;
@@ -45,7 +45,7 @@ export interface Chronicle {
   projection<TDoc extends ProjectionDocument>(definition: ProjectionDefinition<TDoc, any>): ProjectionHandle<TDoc>;
   /** Creates the collections and indexes (idempotent; safe with several processes). */
   migrate(): Promise<MigrateResult>;
-  /** A repository that loads and commands aggregates of `definition`. */
+  /** A new `AggregateRepository` that loads and commands aggregates of `definition` over `events` and `snapshots`. */
   aggregate<TState, TCommand, TEvent extends DomainEvent>(
     definition: AggregateDefinition<TState, TCommand, TEvent>,
     opts?: AggregateRepositoryOptions,
@@ -58,15 +58,16 @@ export interface Chronicle {
 export const internals = new WeakMap<Chronicle, { events: EventStoreInternals; logger: Logger; snapshotKeep: number }>();
 
 /**
- * Builds a Chronicle over a `Db` of your own `MongoClient`. `close()` will not close
- * that client: whoever creates the client closes it.
+ * Builds a Chronicle over a `Db` of your own `MongoClient`: the facade that wires one
+ * `EventRepository` and one `SnapshotRepository` (and an `AggregateRepository` per `aggregate`
+ * call), which a DI container may also build by class. `close()` will not close that client:
+ * whoever creates the client closes it.
  */
 export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient?: MongoClient): Chronicle {
   const logger = opts.logger ?? silentLogger;
   const snapshotKeep = opts.snapshotKeep ?? 3;
-  // Appends through this Chronicle wake a sequencer running in this process at once.
-  const events = withAppendNotice(db, createEventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) }));
-  const snapshots = createSnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  const events = new EventRepository(db, { logger, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
+  const snapshots = new SnapshotRepository(db, { logger, keep: snapshotKeep, ...(opts.writeConcern ? { writeConcern: opts.writeConcern } : {}) });
   const chronicle: Chronicle = {
     db,
     events,
@@ -75,12 +76,12 @@ export function createChronicle(db: Db, opts: ChronicleOptions = {}, ownedClient
     subscribe: (subOpts) => subscribeToLog(db, subOpts),
     projection: (definition) => createProjectionHandle(db, definition),
     migrate: () => migrate(db, { log: (msg) => logger.info(msg) }),
-    aggregate: (definition, aggOpts) => createAggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
+    aggregate: (definition, aggOpts) => new AggregateRepository(definition, events, snapshots, { logger, ...opts.aggregates, ...aggOpts }),
     close: async () => {
       await ownedClient?.close();
     },
   };
-  internals.set(chronicle, { events, logger, snapshotKeep });
+  internals.set(chronicle, { events: eventStoreInternals(events), logger, snapshotKeep });
   return chronicle;
 }
 

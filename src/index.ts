@@ -18,21 +18,20 @@ export {
 } from './errors.js';
 export type { ChronicleErrorCode, ProjectionFailurePoint, ValidationIssue } from './errors.js';
 
-export { createEventRepository } from './events/eventRepository.js';
+export { EventRepository, createEventRepository } from './events/eventRepository.js';
 export type { EventRepositoryOptions } from './events/eventRepository.js';
-export type { AppendOptions, AppendResult, EventInput, EventMetadata, EventRepository, ReadOptions, RecordedEvent } from './events/types.js';
+export type { AppendOptions, AppendResult, EventInput, EventMetadata, ReadOptions, RecordedEvent } from './events/types.js';
 
-export { createSnapshotRepository } from './snapshots/snapshotRepository.js';
+export { SnapshotRepository, createSnapshotRepository } from './snapshots/snapshotRepository.js';
 export type { SnapshotRepositoryOptions } from './snapshots/snapshotRepository.js';
-export type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotInput, SnapshotRepository } from './snapshots/types.js';
+export type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotInput } from './snapshots/types.js';
 
-export { createAggregateRepository } from './aggregates/aggregateRepository.js';
+export { AggregateRepository, createAggregateRepository } from './aggregates/aggregateRepository.js';
 export type { AggregateRepositoryOptions } from './aggregates/aggregateRepository.js';
 export type {
   AggregateAppendOptions,
   AggregateAppendResult,
   AggregateDefinition,
-  AggregateRepository,
   AnyAggregateDefinition,
   CommandOf,
   DomainEvent,

@@ -1,5 +1,5 @@
 import { CorruptDocumentError, ValidationError } from '../errors.js';
-import type { EventStoreInternals } from '../events/eventRepository.js';
+import type { EventRepository } from '../events/eventRepository.js';
 import type { ReadOptions, RecordedEvent } from '../events/types.js';
 import type { AggregateAppendOptions, AggregateAppendResult, AggregateDefinition, DomainEvent, RecordedEventOf } from './types.js';
 import { upcastEvent, withCurrentVersions } from './upcast.js';
@@ -11,7 +11,7 @@ import { validateEvent } from './validation.js';
  */
 export async function appendToAggregate<TEvent extends DomainEvent>(
   definition: AggregateDefinition<unknown, unknown, TEvent>,
-  events: EventStoreInternals,
+  events: EventRepository,
   streamId: string,
   input: TEvent[],
   opts: AggregateAppendOptions,
@@ -40,7 +40,7 @@ export async function appendToAggregate<TEvent extends DomainEvent>(
 /** `aggregate.readEvents`: the stream's events, each checked against `eventSchemas`. */
 export async function readAggregateEvents<TEvent extends DomainEvent>(
   definition: AggregateDefinition<unknown, unknown, TEvent>,
-  events: EventStoreInternals,
+  events: EventRepository,
   streamId: string,
   opts?: ReadOptions,
 ): Promise<RecordedEventOf<TEvent>[]> {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { AppendResult, EventMetadata, ReadOptions, RecordedEvent } from '../events/types.js';
+import type { AppendResult, EventMetadata, RecordedEvent } from '../events/types.js';
 
 /** A domain event as `decide` returns it and `evolve` receives it. */
 export interface DomainEvent<TType extends string = string, TData = unknown> {
@@ -124,25 +124,5 @@ export interface AggregateAppendResult<TEvent extends DomainEvent> extends Appen
   events: RecordedEventOf<TEvent>[];
 }
 
-/** Loads aggregates and handles commands for one definition; see `Chronicle.aggregate`. */
-export interface AggregateRepository<TState, TCommand, TEvent extends DomainEvent> {
-  readonly definition: AggregateDefinition<TState, TCommand, TEvent>;
-  streamId(id: string): string;
-  load(id: string): Promise<LoadedAggregate<TState>>;
-  /**
-   * Loads many aggregates in two queries (snapshots, then the events after them), for batch
-   * work such as the snapshot job. Each id maps to its aggregate or to the error it hit.
-   */
-  loadMany(ids: string[]): Promise<Map<string, LoadedAggregate<TState> | Error>>;
-  handle(id: string, command: TCommand, opts?: HandleOptions): Promise<HandleResult<TState, TEvent>>;
-  /**
-   * Appends events decided outside `handle` (an import, a saga, a compensating event), each
-   * checked against the definition's `eventSchemas` first: an unknown type or a bad payload is
-   * a `ValidationError` and nothing is written. Unlike `events.append`, this path cannot store
-   * an event the aggregate could not load. An exact `expectedVersion` costs one boundary read
-   * (as with `events.append`), and returning the recorded events one more read.
-   */
-  append(id: string, events: TEvent[], opts: AggregateAppendOptions): Promise<AggregateAppendResult<TEvent>>;
-  /** The aggregate's recorded events, validated and typed as the definition's event union. */
-  readEvents(id: string, opts?: ReadOptions): Promise<RecordedEventOf<TEvent>[]>;
-}
+// The repository is a class (injectable by class); its type stays importable from here too.
+export type { AggregateRepository } from './aggregateRepository.js';

@@ -9,7 +9,8 @@ import { findDocuments } from '../storage/findDocuments.js';
 import { isDuplicateKeyError as isDuplicateKey, isTransientError as isTransient } from '../storage/driverErrors.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
 import { requireMigrated } from '../storage/requireMigrated.js';
-import type { AppendOptions, AppendResult, EventInput, EventRepository, ReadOptions, RecordedEvent } from './types.js';
+import { notify } from '../log/appendNotifier.js';
+import type { AppendOptions, AppendResult, EventInput, ReadOptions, RecordedEvent } from './types.js';
 import { z } from 'zod';
 
 export interface EventRepositoryOptions {
@@ -24,8 +25,13 @@ export interface EventRepositoryOptions {
   collection?: string;
 }
 
-/** The event repository plus the aggregate path's one-round-trip append. Not exported from the package. */
-export interface EventStoreInternals extends EventRepository {
+/**
+ * The operations only Chronicle's own modules use (the aggregate path's one-round-trip append,
+ * batch and tail reads, the collection for the snapshot job and the log). They are private
+ * members of `EventRepository`, so no public type shows them; `eventStoreInternals(repo)` is the
+ * one way in, and this module is not exported from the package.
+ */
+export interface EventStoreInternals {
   /**
    * Appends at `expectedVersion` without checking it is a commit boundary. Only for a
    * version this process read from the stream itself (a load's head version), which is
@@ -52,50 +58,185 @@ export interface EventStoreInternals extends EventRepository {
   readonly collection: Collection<CommitDocument>;
 }
 
+/** Set by `EventRepository`'s static block, the only code that can read its private members. */
+let internalsOf: (repo: EventRepository) => EventStoreInternals;
+
+/** The internal operations of `repo` (see `EventStoreInternals`); a TypeError for anything else. */
+export function eventStoreInternals(repo: EventRepository): EventStoreInternals {
+  return internalsOf(repo);
+}
+
 const readOptionsSchema = z.strictObject({ afterVersion: versionSchema.optional(), toVersion: versionSchema.optional() }, { error: 'must be an object { afterVersion?, toVersion? }' });
 
 /**
- * Creates the event repository over `db`'s `events` collection (created by `migrate()`).
- * Correctness rests on inserts and unique indexes only, so it holds on MongoDB
- * standalone, replica sets and FerretDB alike; see DESIGN.md.
+ * Stores and reads event streams in `db`'s `events` collection (created by `migrate()`):
+ * `new EventRepository(db, options)`, or `chronicle.events`. Correctness rests on inserts and
+ * unique indexes only, so it holds on MongoDB standalone, replica sets and FerretDB alike; see
+ * DESIGN.md. Its methods use `this`: bind one before passing it around on its own.
  */
-export function createEventRepository(db: Db, opts: EventRepositoryOptions = {}): EventStoreInternals {
-  const logger = opts.logger ?? silentLogger;
-  const writeConcern = opts.writeConcern ?? { w: 'majority', j: true };
-  const maxBytes = opts.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES;
-  const maxAnyAttempts = opts.maxAnyAttempts ?? 100;
-  // Reads go to the primary so a caller always sees its own acknowledged appends.
-  const collection = db.collection<CommitDocument>(opts.collection ?? 'events', { readPreference: 'primary' });
-  // Without the chain index, inserts would create the collection and fork streams.
-  const migrated = requireMigrated(collection, { streamId: 1, prev: 1 });
+export class EventRepository {
+  readonly #db: Db;
+  readonly #logger: Logger;
+  readonly #writeConcern: WriteConcernSettings;
+  readonly #maxBytes: number;
+  readonly #maxAnyAttempts: number;
+  readonly #collection: Collection<CommitDocument>;
+  readonly #migrated: () => Promise<void>;
+  readonly #internals: EventStoreInternals;
 
-  async function headVersion(streamId: string): Promise<number> {
+  constructor(db: Db, opts: EventRepositoryOptions = {}) {
+    this.#db = db;
+    this.#logger = opts.logger ?? silentLogger;
+    this.#writeConcern = opts.writeConcern ?? { w: 'majority', j: true };
+    this.#maxBytes = opts.maxCommitBytes ?? DEFAULT_MAX_COMMIT_BYTES;
+    this.#maxAnyAttempts = opts.maxAnyAttempts ?? 100;
+    // Reads go to the primary so a caller always sees its own acknowledged appends.
+    this.#collection = db.collection<CommitDocument>(opts.collection ?? 'events', { readPreference: 'primary' });
+    // Without the chain index, inserts would create the collection and fork streams.
+    this.#migrated = requireMigrated(this.#collection, { streamId: 1, prev: 1 });
+    this.#internals = {
+      collection: this.#collection,
+      appendAtKnownVersion: (streamId, events, appendOpts) => this.#appendAtKnownVersion(streamId, events, appendOpts),
+      readCommit: (commitId) => this.#readCommit(commitId),
+      readTail: (streamId, maxCommits) => this.#readTail(streamId, maxCommits),
+      readMany: (ranges, readOpts) => this.#readMany(ranges, readOpts),
+    };
+  }
+
+  static {
+    internalsOf = (repo) => {
+      if (!(#internals in repo)) throw new TypeError('expected an EventRepository of chronicle-es');
+      return repo.#internals;
+    };
+  }
+
+  /**
+   * Appends `events` to `streamId` as one commit, all or nothing, if the stream is at
+   * `opts.expectedVersion` (or at any version with `'any'`); otherwise a `ConcurrencyError`.
+   */
+  async append(streamId: string, events: EventInput[], opts: AppendOptions): Promise<AppendResult> {
+    const p = prepareAppend(streamId, events, opts, randomUUID);
+    await this.#migrated();
+    const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await this.#appendAny(p) : await this.#appendAt(p, p.expectedVersion, true);
+    // Wakes a sequencer running in this process at once (it polls otherwise).
+    notify(this.#db, 'append');
+    return result;
+  }
+
+  /** The events of `streamId` in version order, optionally only a range of versions. */
+  async read(streamId: string, opts?: ReadOptions): Promise<RecordedEvent[]> {
+    const out: RecordedEvent[] = [];
+    for await (const e of this.stream(streamId, opts)) out.push(e);
+    return out;
+  }
+
+  /** Streams the events of `streamId` in version order without holding them all in memory. */
+  async *stream(streamId: string, opts: ReadOptions = {}): AsyncIterable<RecordedEvent> {
+    const id = parseStreamId(streamId);
+    const { afterVersion = 0, toVersion } = parseInput(readOptionsSchema, opts, 'read options');
+    // Only commits overlapping (afterVersion, toVersion] are fetched: ends after the start, starts before the end.
+    const filter = toVersion === undefined ? { streamId: id, version: { $gt: afterVersion } } : { streamId: id, version: { $gt: afterVersion }, prev: { $lt: toVersion } };
+    const cursor = findDocuments(this.#collection, filter, { sort: { version: 1 } });
+    try {
+      for (;;) {
+        const doc = await wrap('read', id, () => cursor.next());
+        if (!doc) return;
+        for (const e of decodeCommit(doc)) {
+          if (e.version > afterVersion && (toVersion === undefined || e.version <= toVersion)) yield e;
+        }
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+    }
+  }
+
+  /** Current version of the stream; 0 when it does not exist. */
+  async version(streamId: string): Promise<number> {
+    return this.#headVersion(parseStreamId(streamId));
+  }
+
+  async #appendAtKnownVersion(
+    streamId: string,
+    events: EventInput[],
+    { acceptExisting, ...appendOpts }: AppendOptions & { expectedVersion: number; acceptExisting?: boolean },
+  ): Promise<AppendResult & { recordedAt: Date; existing?: boolean }> {
+    const p = { ...prepareAppend(streamId, events, appendOpts, randomUUID), acceptExisting: acceptExisting === true };
+    await this.#migrated();
+    const result = await this.#appendAt(p, appendOpts.expectedVersion, false);
+    notify(this.#db, 'append');
+    return result;
+  }
+
+  async #readMany(ranges: { streamId: string; afterVersion: number }[], opts: { majority?: boolean } = {}): Promise<Map<string, { events: RecordedEvent[]; error?: Error }>> {
+    const out = new Map<string, { events: RecordedEvent[]; error?: Error }>();
+    if (ranges.length === 0) return out;
+    for (const r of ranges) out.set(parseStreamId(r.streamId), { events: [] });
+    // One `$in` with the lowest start, trimmed per stream below, rather than an `$or` of one
+    // range per stream: FerretDB scans the collection for either, but evaluates every `$or`
+    // branch on every document (measured: 200 branches over 10,000 commits took 3x longer).
+    const after = new Map(ranges.map((r) => [r.streamId, r.afterVersion]));
+    const lowest = Math.min(...after.values());
+    const filter = { streamId: { $in: [...after.keys()] }, version: { $gt: lowest } };
+    const cursor = findDocuments(this.#collection, filter, { sort: { streamId: 1, version: 1 }, ...(opts.majority ? { readConcern: { level: 'majority' as const } } : {}) });
+    try {
+      for (;;) {
+        const doc = await wrap('read', `${ranges.length} streams`, () => cursor.next());
+        if (!doc) break;
+        const entry = out.get(String(doc.streamId));
+        if (!entry || entry.error) continue;
+        const from = after.get(String(doc.streamId)) ?? 0;
+        if (Number(doc.version) <= from) continue;
+        try {
+          for (const e of decodeCommit(doc)) if (e.version > from) entry.events.push(e);
+        } catch (err) {
+          entry.error = err as Error;
+        }
+      }
+    } finally {
+      await cursor.close().catch(() => {});
+    }
+    return out;
+  }
+
+  async #readCommit(commitId: string): Promise<{ streamId: string; version: number; events: RecordedEvent[] } | null> {
+    const doc = await wrapDriverError(`read commit "${commitId}"`, () => findDocuments(this.#collection, { _id: commitId }, { limit: 1 }).next());
+    return doc ? { streamId: String(doc.streamId), version: Number(doc.version), events: decodeCommit(doc) } : null;
+  }
+
+  async #readTail(streamId: string, maxCommits: number): Promise<{ events: RecordedEvent[]; fromVersion: number }> {
+    const id = parseStreamId(streamId);
+    const docs = await wrap('read the tail of', id, () => findDocuments(this.#collection, { streamId: id }, { sort: { version: -1 }, limit: maxCommits }).toArray());
+    docs.reverse();
+    return { events: docs.flatMap((d) => decodeCommit(d)), fromVersion: docs.length === 0 ? 0 : Number(docs[0]?.prev) };
+  }
+
+  async #headVersion(streamId: string): Promise<number> {
     const head = await wrap('read the head of', streamId, () =>
-      findDocuments(collection, { streamId }, { projection: { _id: 0, version: 1 }, sort: { version: -1 }, limit: 1 }).next(),
+      findDocuments(this.#collection, { streamId }, { projection: { _id: 0, version: 1 }, sort: { version: -1 }, limit: 1 }).next(),
     );
     return head ? Number(head.version) : 0;
   }
 
-  async function isBoundary(streamId: string, version: number): Promise<boolean> {
+  async #isBoundary(streamId: string, version: number): Promise<boolean> {
     if (version === 0) return true;
     const hit = await wrap('check the expected version of', streamId, () =>
-      collection.find({ streamId, version }, { projection: { _id: 1 }, limit: 1 }).next(),
+      this.#collection.find({ streamId, version }, { projection: { _id: 1 }, limit: 1 }).next(),
     );
     return hit !== null;
   }
 
   /** One insert of the commit; on a duplicate key, tells an idempotent retry from a lost race. */
-  async function insertAt(p: PreparedAppend, prev: number): Promise<(AppendResult & { recordedAt: Date }) | 'conflict'> {
-    const doc = buildCommit(p, prev, maxBytes);
+  async #insertAt(p: PreparedAppend, prev: number): Promise<(AppendResult & { recordedAt: Date }) | 'conflict'> {
+    const doc = buildCommit(p, prev, this.#maxBytes);
     for (let attempt = 0; ; attempt++) {
       // Stamped anew on each attempt: the snapshot job discovers commits by recordedAt with a
       // bounded overlap, and an attempt that hung for longer must not land with its old stamp.
       if (attempt > 0) doc.recordedAt = new Date();
       try {
-        await collection.insertOne(doc, { writeConcern });
+        await this.#collection.insertOne(doc, { writeConcern: this.#writeConcern });
         return { streamId: p.streamId, version: doc.version, commitId: p.commitId, recordedAt: doc.recordedAt };
       } catch (err) {
-        if (isDuplicateKey(err)) return (await sameCommit(p, err)) ?? 'conflict';
+        if (isDuplicateKey(err)) return (await this.#sameCommit(p, err)) ?? 'conflict';
         // The insert may have landed before the connection broke: retrying with the same
         // _id is safe, because a landed one comes back as a duplicate we recognise.
         if (isTransient(err) && attempt < 2) continue;
@@ -108,8 +249,8 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
    * FerretDB's duplicate-key errors do not say which index was hit, so read the commit by
    * its id: present means this is a retry (same content) or a misuse (other content).
    */
-  async function sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date; existing?: boolean }) | null> {
-    const existing = await wrap('read commit of', p.streamId, () => findDocuments(collection, { _id: p.commitId }, { limit: 1 }).next());
+  async #sameCommit(p: PreparedAppend, cause: unknown): Promise<(AppendResult & { recordedAt: Date; existing?: boolean }) | null> {
+    const existing = await wrap('read commit of', p.streamId, () => findDocuments(this.#collection, { _id: p.commitId }, { limit: 1 }).next());
     if (!existing) return null;
     if (p.acceptExisting && existing.streamId === p.streamId) {
       // A command retried under its commandId: the commit that landed first is the result,
@@ -135,115 +276,37 @@ export function createEventRepository(db: Db, opts: EventRepositoryOptions = {})
         { cause },
       );
     }
-    logger.debug({ streamId: p.streamId, commitId: p.commitId }, 'idempotent retry of an existing commit');
+    this.#logger.debug({ streamId: p.streamId, commitId: p.commitId }, 'idempotent retry of an existing commit');
     return { streamId: existing.streamId, version: Number(existing.version), commitId: existing._id, recordedAt: existing.recordedAt };
   }
 
-  async function appendAt(p: PreparedAppend, expected: number, checkBoundary: boolean): Promise<AppendResult & { recordedAt: Date }> {
-    if (checkBoundary && !(await isBoundary(p.streamId, expected))) {
+  async #appendAt(p: PreparedAppend, expected: number, checkBoundary: boolean): Promise<AppendResult & { recordedAt: Date }> {
+    if (checkBoundary && !(await this.#isBoundary(p.streamId, expected))) {
       // A retry of a commit that already landed must still be recognised, whatever the head.
-      const retry = await sameCommit(p, undefined);
+      const retry = await this.#sameCommit(p, undefined);
       if (retry) return retry;
-      throw new ConcurrencyError(p.streamId, expected, await headVersion(p.streamId));
+      throw new ConcurrencyError(p.streamId, expected, await this.#headVersion(p.streamId));
     }
-    const result = await insertAt(p, expected);
+    const result = await this.#insertAt(p, expected);
     if (result !== 'conflict') return result;
-    throw new ConcurrencyError(p.streamId, expected, await headVersion(p.streamId));
+    throw new ConcurrencyError(p.streamId, expected, await this.#headVersion(p.streamId));
   }
 
-  async function appendAny(p: PreparedAppend): Promise<AppendResult & { recordedAt: Date }> {
-    for (let attempt = 1; attempt <= maxAnyAttempts; attempt++) {
-      const head = await headVersion(p.streamId);
-      const result = await insertAt(p, head);
+  async #appendAny(p: PreparedAppend): Promise<AppendResult & { recordedAt: Date }> {
+    for (let attempt = 1; attempt <= this.#maxAnyAttempts; attempt++) {
+      const head = await this.#headVersion(p.streamId);
+      const result = await this.#insertAt(p, head);
       if (result !== 'conflict') return result;
       // Back off a little so many 'any' writers on one hot stream do not spin in lockstep.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
     }
-    throw new ConcurrencyError(p.streamId, 'any', await headVersion(p.streamId));
+    throw new ConcurrencyError(p.streamId, 'any', await this.#headVersion(p.streamId));
   }
+}
 
-  async function* stream(streamId: string, readOpts: ReadOptions = {}): AsyncGenerator<RecordedEvent> {
-    const id = parseStreamId(streamId);
-    const { afterVersion = 0, toVersion } = parseInput(readOptionsSchema, readOpts, 'read options');
-    // Only commits overlapping (afterVersion, toVersion] are fetched: ends after the start, starts before the end.
-    const filter = toVersion === undefined ? { streamId: id, version: { $gt: afterVersion } } : { streamId: id, version: { $gt: afterVersion }, prev: { $lt: toVersion } };
-    const cursor = findDocuments(collection, filter, { sort: { version: 1 } });
-    try {
-      for (;;) {
-        const doc = await wrap('read', id, () => cursor.next());
-        if (!doc) return;
-        for (const e of decodeCommit(doc)) {
-          if (e.version > afterVersion && (toVersion === undefined || e.version <= toVersion)) yield e;
-        }
-      }
-    } finally {
-      await cursor.close().catch(() => {});
-    }
-  }
-
-  return {
-    collection,
-    async append(streamId, events, appendOpts) {
-      const p = prepareAppend(streamId, events, appendOpts, randomUUID);
-      await migrated();
-      const { recordedAt: _recordedAt, ...result } = p.expectedVersion === 'any' ? await appendAny(p) : await appendAt(p, p.expectedVersion, true);
-      return result;
-    },
-    async readMany(ranges, readManyOpts = {}) {
-      const out = new Map<string, { events: RecordedEvent[]; error?: Error }>();
-      if (ranges.length === 0) return out;
-      for (const r of ranges) out.set(parseStreamId(r.streamId), { events: [] });
-      // One `$in` with the lowest start, trimmed per stream below, rather than an `$or` of one
-      // range per stream: FerretDB scans the collection for either, but evaluates every `$or`
-      // branch on every document (measured: 200 branches over 10,000 commits took 3x longer).
-      const after = new Map(ranges.map((r) => [r.streamId, r.afterVersion]));
-      const lowest = Math.min(...after.values());
-      const filter = { streamId: { $in: [...after.keys()] }, version: { $gt: lowest } };
-      const cursor = findDocuments(collection, filter, { sort: { streamId: 1, version: 1 }, ...(readManyOpts.majority ? { readConcern: { level: 'majority' as const } } : {}) });
-      try {
-        for (;;) {
-          const doc = await wrap('read', `${ranges.length} streams`, () => cursor.next());
-          if (!doc) break;
-          const entry = out.get(String(doc.streamId));
-          if (!entry || entry.error) continue;
-          const from = after.get(String(doc.streamId)) ?? 0;
-          if (Number(doc.version) <= from) continue;
-          try {
-            for (const e of decodeCommit(doc)) if (e.version > from) entry.events.push(e);
-          } catch (err) {
-            entry.error = err as Error;
-          }
-        }
-      } finally {
-        await cursor.close().catch(() => {});
-      }
-      return out;
-    },
-    async readCommit(commitId) {
-      const doc = await wrapDriverError(`read commit "${commitId}"`, () => findDocuments(collection, { _id: commitId }, { limit: 1 }).next());
-      return doc ? { streamId: String(doc.streamId), version: Number(doc.version), events: decodeCommit(doc) } : null;
-    },
-    async readTail(streamId, maxCommits) {
-      const id = parseStreamId(streamId);
-      const docs = await wrap('read the tail of', id, () => findDocuments(collection, { streamId: id }, { sort: { version: -1 }, limit: maxCommits }).toArray());
-      docs.reverse();
-      return { events: docs.flatMap((d) => decodeCommit(d)), fromVersion: docs.length === 0 ? 0 : Number(docs[0]?.prev) };
-    },
-    async appendAtKnownVersion(streamId, events, { acceptExisting, ...appendOpts }) {
-      const p = { ...prepareAppend(streamId, events, appendOpts, randomUUID), acceptExisting: acceptExisting === true };
-      await migrated();
-      return appendAt(p, appendOpts.expectedVersion, false);
-    },
-    async read(streamId, readOpts) {
-      const out: RecordedEvent[] = [];
-      for await (const e of stream(streamId, readOpts)) out.push(e);
-      return out;
-    },
-    stream,
-    async version(streamId) {
-      return headVersion(parseStreamId(streamId));
-    },
-  };
+/** `new EventRepository(db, opts)`, kept for code written before the class existed. */
+export function createEventRepository(db: Db, opts: EventRepositoryOptions = {}): EventRepository {
+  return new EventRepository(db, opts);
 }
 
 /** `wrapDriverError` with the stream named in the message. */

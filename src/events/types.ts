@@ -65,12 +65,5 @@ export interface ReadOptions {
   toVersion?: number;
 }
 
-/** Stores and reads event streams; see `createEventRepository`. */
-export interface EventRepository {
-  append(streamId: string, events: EventInput[], opts: AppendOptions): Promise<AppendResult>;
-  read(streamId: string, opts?: ReadOptions): Promise<RecordedEvent[]>;
-  /** Streams the events of `streamId` in version order without holding them all in memory. */
-  stream(streamId: string, opts?: ReadOptions): AsyncIterable<RecordedEvent>;
-  /** Current version of the stream; 0 when it does not exist. */
-  version(streamId: string): Promise<number>;
-}
+// The repository is a class (injectable by class); its type stays importable from here too.
+export type { EventRepository } from './eventRepository.js';

@@ -41,21 +41,5 @@ export interface SaveSnapshotOptions {
   prune?: boolean;
 }
 
-/** Stores timestamped aggregate states; see `createSnapshotRepository`. */
-export interface SnapshotRepository {
-  /** Stores a snapshot; saving one that exists already is a no-op (`written: false`). */
-  save(snapshot: SnapshotInput, opts?: SaveSnapshotOptions): Promise<{ written: boolean }>;
-  /** The snapshot with the highest version matching the options, or null. Unreadable documents are skipped. */
-  latest(streamId: string, opts?: LatestSnapshotOptions): Promise<Snapshot | null>;
-  /** Up to `limit` readable snapshots, newest first: the loader's fall-back candidates. */
-  list(streamId: string, opts?: LatestSnapshotOptions & { limit?: number }): Promise<Snapshot[]>;
-  /**
-   * For many streams at once (one query): up to `limitPerStream` readable snapshots of
-   * `schemaVersion` per stream, newest first. Streams without one are absent from the map.
-   */
-  listMany(streamIds: string[], opts: { schemaVersion: number; limitPerStream?: number }): Promise<Map<string, Snapshot[]>>;
-  /** Deletes all but the newest `keep` snapshots of the stream for each schemaVersion; returns how many went. */
-  prune(streamId: string, keep: number): Promise<number>;
-  /** `prune` for many streams in one read and at most one delete. */
-  pruneMany(streamIds: string[], keep: number): Promise<number>;
-}
+// The repository is a class (injectable by class); its type stays importable from here too.
+export type { SnapshotRepository } from './snapshotRepository.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { AggregateDefinition, AggregateRepository } from '../../src/aggregates/types.js';
-import type { Chronicle } from '../../src/chronicle.js';
+import { AggregateRepository } from '../../src/aggregates/aggregateRepository.js';
+import type { AggregateDefinition, DomainEvent } from '../../src/aggregates/types.js';
+import { internals, type Chronicle } from '../../src/chronicle.js';
 import type { Logger } from '../../src/logger.js';
 
 export type CounterEvent = { type: 'Added'; data: { by: number; boom?: boolean } };
@@ -43,46 +44,46 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The same Chronicle, with every aggregate load (or batch load) delayed by `delayMs` and
- * counted: `maxInFlight` is the most loads or batches that were running at once. The job only uses `db`, `aggregate` and
- * `snapshots`, so a plain wrapper object is enough.
+ * counted: `maxInFlight` is the most loads or batches that were running at once. The job only
+ * uses `db`, `aggregate` and `snapshots`, so a plain wrapper object is enough; its repositories
+ * are a subclass of `AggregateRepository` over the same stores, as a DI container would build.
  */
 export function instrument(base: Chronicle, delayMs: number) {
   const stats = { inFlight: 0, maxInFlight: 0, loads: 0, onLoad: (_n: number) => {} };
+  class Instrumented<S, C, E extends DomainEvent> extends AggregateRepository<S, C, E> {
+    override async load(id: string) {
+      stats.inFlight += 1;
+      stats.loads += 1;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      stats.onLoad(stats.loads);
+      try {
+        await sleep(delayMs);
+        return await super.load(id);
+      } finally {
+        stats.inFlight -= 1;
+      }
+    }
+
+    // The job loads in batches: a batch is one unit in flight, each of its streams one load.
+    override async loadMany(ids: string[]) {
+      stats.inFlight += 1;
+      stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      for (const _ of ids) {
+        stats.loads += 1;
+        stats.onLoad(stats.loads);
+      }
+      try {
+        await sleep(delayMs);
+        return await super.loadMany(ids);
+      } finally {
+        stats.inFlight -= 1;
+      }
+    }
+  }
+  const logger = internals.get(base)?.logger;
   const chronicle: Chronicle = {
     ...base,
-    aggregate: ((def: never, o: never) => {
-      const repo = base.aggregate(def, o) as AggregateRepository<unknown, unknown, never>;
-      return {
-        ...repo,
-        async load(id: string) {
-          stats.inFlight += 1;
-          stats.loads += 1;
-          stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-          stats.onLoad(stats.loads);
-          try {
-            await sleep(delayMs);
-            return await repo.load(id);
-          } finally {
-            stats.inFlight -= 1;
-          }
-        },
-        // The job loads in batches: a batch is one unit in flight, each of its streams one load.
-        async loadMany(ids: string[]) {
-          stats.inFlight += 1;
-          stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-          for (const _ of ids) {
-            stats.loads += 1;
-            stats.onLoad(stats.loads);
-          }
-          try {
-            await sleep(delayMs);
-            return await repo.loadMany(ids);
-          } finally {
-            stats.inFlight -= 1;
-          }
-        },
-      };
-    }) as Chronicle['aggregate'],
+    aggregate: (def, o) => new Instrumented(def, base.events, base.snapshots, { ...(logger ? { logger } : {}), ...o }),
   };
   return { chronicle, stats };
 }

@@ -23,6 +23,9 @@ describe('public API', () => {
     'acquireLease',
     'readLease',
     'LeaseLostError',
+    'EventRepository',
+    'SnapshotRepository',
+    'AggregateRepository',
   ])('exports %s', (name) => {
     expect(chronicle).toHaveProperty(name);
     expect((chronicle as Record<string, unknown>)[name]).toBeDefined();
