@@ -10,7 +10,7 @@ import { createLogRepository } from './logRepository.js';
 export interface SubscribeOptions {
   /**
    * Where to start: a position (events of later positions are delivered; 0 or `'start'` for
-   * everything), or `'end'` for only what is numbered after the subscription started. Default `'end'`.
+   * everything), or `'end'` for only what is numbered after `subscribe()` was called. Default `'end'`.
    */
   after?: number | 'start' | 'end';
   /** Only events of these stream types. */
@@ -53,10 +53,14 @@ export function subscribeToLog(db: Db, opts: SubscribeOptions = {}, eventsCollec
   const batchSize = o.batchSize ?? 100;
   const maxPoll = o.maxPollMs ?? 1_000;
   const signal = opts.signal;
+  // 'end' is the head when subscribe() is called, not when iteration begins: what a caller
+  // appends in between is new to it and must not be skipped. A failure surfaces at the first next().
+  const headAtCall = o.after === undefined || o.after === 'end' ? repo.head() : null;
+  headAtCall?.catch(() => {});
 
   return {
     async *[Symbol.asyncIterator]() {
-      let cursor = o.after === undefined || o.after === 'end' ? await repo.head() : o.after === 'start' ? 0 : o.after;
+      let cursor = headAtCall ? await headAtCall : o.after === 'start' ? 0 : (o.after as number);
       let idle = 10;
       while (!signal?.aborted) {
         const commits = await readLog(repo, cursor, batchSize);

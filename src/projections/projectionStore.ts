@@ -1,4 +1,5 @@
-import { MongoBulkWriteError, MongoServerError, type AnyBulkWriteOperation, type Collection, type Db, type Document } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document } from 'mongodb';
+import { isDriverError, isDuplicateKeyError, isNamespaceNotFoundError } from '../storage/driverErrors.js';
 import type { ProjectionFailurePoint } from '../errors.js';
 import { findDocuments } from '../storage/findDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
@@ -45,12 +46,14 @@ export const CHECKPOINTS = 'projections';
  */
 export const TOMBSTONES = 'projection_tombstones';
 
-const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
+const isDuplicateKey = isDuplicateKeyError;
+/** The op indexes of a bulk write that failed only on duplicate keys; null for any other failure. */
 const duplicateIndexes = (err: unknown): number[] | null => {
-  if (!(err instanceof MongoBulkWriteError)) return null;
-  const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-  if (list.some((w) => w.code !== 11000)) return null;
-  return list.map((w) => w.index);
+  const writeErrors = isDriverError(err) ? (err as { writeErrors?: unknown }).writeErrors : undefined;
+  if (!writeErrors) return null;
+  const list = (Array.isArray(writeErrors) ? writeErrors : [writeErrors]) as { code?: unknown; index?: unknown }[];
+  if (list.some((w) => w.code !== 11000 || typeof w.index !== 'number')) return null;
+  return list.map((w) => w.index as number);
 };
 const toNumber = (v: unknown) => (typeof v === 'bigint' ? Number(v) : typeof v === 'number' ? v : 0);
 
@@ -201,8 +204,7 @@ export function createProjectionStore(db: Db) {
         try {
           await db.collection(name).drop();
         } catch (err) {
-          // 26 NamespaceNotFound: dropped already.
-          if (!(err instanceof MongoServerError && err.code === 26)) throw err;
+          if (!isNamespaceNotFoundError(err)) throw err;
         }
       });
     },

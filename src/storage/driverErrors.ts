@@ -39,6 +39,11 @@ export function insertedBeforeFailure(err: unknown): number {
   return typeof n === 'number' ? n : 0;
 }
 
+/** A collection (or database) that does not exist, e.g. `drop` of one dropped already (code 26). */
+export function isNamespaceNotFoundError(err: unknown): err is DriverErrorLike {
+  return isDriverError(err) && hasCode(err, 26, 'NamespaceNotFound');
+}
+
 /** `createCollection` of a collection that exists (code 48 on MongoDB and FerretDB). */
 export function isNamespaceExistsError(err: unknown): err is DriverErrorLike {
   return isDriverError(err) && hasCode(err, NAMESPACE_EXISTS, 'NamespaceExists');

@@ -67,7 +67,7 @@ describe('subscribe', () => {
     const head = await t.chronicle.log.head();
     const all = t.chronicle.subscribe({ after: 'end' });
     const onlyB = t.chronicle.subscribe({ after: 'end', streamTypes: ['new'], eventTypes: ['B'] });
-    // Iteration starts (and 'end' is read) at the first next().
+    // 'end' was read when subscribe() was called; iteration starts at the first next().
     const gotAll = collect(all, (events) => events.length >= 6);
     const gotB = collect(onlyB, (events) => events.length >= 2);
     await sleep(100);
@@ -82,6 +82,16 @@ describe('subscribe', () => {
       ['new-0', 'B'],
       ['new-1', 'B'],
     ]);
+  });
+
+  it("from 'end' starts at the head when subscribe() is called, not when iteration begins", async () => {
+    await seq.drain();
+    const live = t.chronicle.subscribe({ after: 'end' });
+    // Appended and numbered after the call but before the first next(): still "new" to it.
+    await t.chronicle.events.append('late-1', [{ type: 'A', data: {} }], { expectedVersion: 'any' });
+    await seq.drain();
+    const events = await collect(live, (got) => got.length >= 1, 5_000);
+    expect(events.map((e) => e.streamId)).toEqual(['late-1']);
   });
 
   it('stops cleanly when its signal aborts, also while waiting for new commits', async () => {
