@@ -10,6 +10,7 @@ import { createCheckpointRepository } from './checkpointRepository.js';
 import { headCommitOf } from '../aggregates/lineage.js';
 import { serverTime } from '../storage/serverTime.js';
 import { createLogRepository } from '../log/logRepository.js';
+import { createSequencer } from '../log/sequencer.js';
 
 /** Options of `runSnapshotJob`. */
 export interface SnapshotJobOptions {
@@ -56,6 +57,8 @@ export const DEFAULT_OVERLAP_MS = 120_000;
 const RUNS_KEPT_PER_SCOPE = 10;
 /** Stream ids per snapshot-version lookup: one query per chunk instead of one per stream. */
 const LOOKUP_CHUNK = 2000;
+/** Sequencer passes (of up to 1000 commits) a job run makes before discovery. */
+const MAX_NUMBERING_PASSES = 10;
 /** Most streams loaded by one query pair. */
 const MAX_BATCH = 1000;
 
@@ -140,7 +143,24 @@ export async function runSnapshotJob(chronicle: Chronicle, options: SnapshotJobO
   // Discovery by global log position is exact (no clock, no overlap) once the database is
   // numbered; a database no sequencer ever ran on (head 0) keeps the time window.
   const logRepo = createLogRepository(chronicle.db, inner?.events.collection.collectionName);
-  const logHead = await logRepo.head();
+  let logHead = await logRepo.head();
+  if (logHead > 0) {
+    // Discovery by position cannot see commits that are not numbered yet, and a job run from
+    // cron may have no worker beside it: number what is pending first. That is safe next to a
+    // running sequencer (two at once cannot leave a gap or a duplicate: DESIGN.md "Global log");
+    // a few passes at most, so a busy database cannot keep the job here.
+    const sequencer = createSequencer(chronicle.db, { lease: false, logger, ...(inner ? { eventsCollection: inner.events.collection.collectionName } : {}) });
+    let numbered = 0;
+    for (let pass = 0; pass < MAX_NUMBERING_PASSES; pass++) {
+      const r = await sequencer.runOnce();
+      numbered += r.numbered;
+      if (r.seen === 0) break;
+    }
+    if (numbered > 0) {
+      logger.info({ numbered }, `snapshot job: numbered ${numbered} pending commit(s) before discovery (no sequencer had yet)`);
+      logHead = await logRepo.head();
+    }
+  }
   const positionByType = new Map<string, number | undefined>();
 
   // Per type, the earliest bound any of its scopes needs; a scope without a checkpoint needs all.

@@ -36,4 +36,18 @@ describe('snapshot job discovery on the global log', () => {
     const fourth = await runSnapshotJob(t.chronicle, { aggregates: [agg], threshold: 10, concurrency: 1 });
     expect(fourth.streamsScanned).toBe(0);
   });
+
+  it('numbers pending commits itself once the database is numbered, so a job run from cron without a worker still finds new work', async () => {
+    const agg = counterAggregate('solo');
+    await addEvents(t.chronicle, 'solo-a', 3);
+    await createSequencer(t.db, { lease: false }).drain();
+    await runSnapshotJob(t.chronicle, { aggregates: [agg], threshold: 10, concurrency: 1 });
+    // No sequencer runs from here on: these commits stay un-numbered until the job numbers them.
+    await addEvents(t.chronicle, 'solo-b', 12);
+    expect((await t.chronicle.log.pending()).count).toBeGreaterThan(0);
+    const run = await runSnapshotJob(t.chronicle, { aggregates: [agg], threshold: 10, concurrency: 1 });
+    expect(run).toMatchObject({ streamsScanned: 1, snapshotsWritten: 1 });
+    expect(await t.chronicle.snapshots.latest('solo-b')).toMatchObject({ version: 12 });
+    expect((await t.chronicle.log.pending()).count).toBe(0);
+  });
 });
