@@ -10,10 +10,12 @@ export function httpStatusOf(err: unknown): number {
       return 422; // decide refused it; err.reason says why
     case 'CONCURRENCY':
       return 409; // If-Match / expectedVersion no longer holds (handle already retried races without one)
+    case 'PROJECTION_TIMEOUT':
+      return 202; // from waitFor: the command is stored, the read model has not caught up yet
     case 'CONNECTION':
     case 'STORAGE':
       return 503; // the database is unreachable or failed; retry later
     default:
-      return 500; // CORRUPT_DOCUMENT, MIGRATION, CONFIG, ABORTED: an operator should look
+      return 500; // CORRUPT_DOCUMENT, MIGRATION, CONFIG, ABORTED, LEASE_LOST, PROJECTION_FAILED: an operator should look
   }
 }
