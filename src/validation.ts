@@ -6,7 +6,8 @@ export const MAX_STREAM_ID_LENGTH = 256;
 
 export const streamIdSchema = z
   .string({ error: 'must be a string' })
-  .min(1, { error: 'must not be empty' })
+  .min(1, { error: 'must not be empty', abort: true })
+  .refine((s) => s.trim() !== '', { error: 'must not be blank' })
   .max(MAX_STREAM_ID_LENGTH, { error: `must be at most ${MAX_STREAM_ID_LENGTH} characters` })
   // eslint-disable-next-line no-control-regex
   .refine((s) => !/[\u0000-\u001f]/.test(s), { error: 'must not contain control characters' });

@@ -16,6 +16,9 @@ export async function appendToAggregate<TEvent extends DomainEvent>(
   input: TEvent[],
   opts: AggregateAppendOptions,
 ): Promise<AggregateAppendResult<TEvent>> {
+  if (opts === null || typeof opts !== 'object') {
+    throw new ValidationError(`append to "${streamId}": options { expectedVersion } are required`, [{ path: ['options'], message: 'must be an object { expectedVersion, commitId?, metadata? }' }]);
+  }
   if (!Array.isArray(input) || input.length === 0) {
     throw new ValidationError(`append to "${streamId}": events must be a non-empty array`, [{ path: ['events'], message: 'must be a non-empty array' }]);
   }

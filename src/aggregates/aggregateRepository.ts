@@ -34,6 +34,9 @@ const commandIdSchema = z
   .min(1, { error: 'must not be empty' })
   .max(200, { error: 'must be at most 200 characters' });
 
+/** A count option (`maxAttempts`, `tailCommits`): 0, negative or fractional would make no sense. */
+const countSchema = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).max(10_000, { error: 'must be at most 10000' });
+
 const aggregateIdSchema = z
   .string({ error: 'must be a string' })
   .max(200, { error: 'must be at most 200 characters' })
@@ -69,8 +72,8 @@ export class AggregateRepository<TState, TCommand, TEvent extends DomainEvent> {
     this.#store = eventStoreInternals(events);
     this.#snapshots = snapshots;
     this.#logger = opts.logger ?? silentLogger;
-    this.#maxAttempts = opts.maxAttempts ?? 10;
-    this.#tailCommits = opts.tailCommits ?? 64;
+    this.#maxAttempts = opts.maxAttempts === undefined ? 10 : parseInput(countSchema, opts.maxAttempts, 'maxAttempts');
+    this.#tailCommits = opts.tailCommits === undefined ? 64 : parseInput(countSchema, opts.tailCommits, 'tailCommits');
     this.#migratedBase = createMigrationLookup(definition, snapshots, this.#logger);
   }
 
