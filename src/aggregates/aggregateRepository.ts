@@ -9,8 +9,8 @@ import { parseInput, versionSchema } from '../validation.js';
 import { appendToAggregate, readAggregateEvents } from './aggregateEvents.js';
 import type { AggregateAppendOptions, AggregateAppendResult, AggregateDefinition, DomainEvent, HandleOptions, HandleResult, LoadedAggregate, RecordedEventOf } from './types.js';
 import { loadMany } from './loadMany.js';
-import { chooseBase, rememberHeadCommit } from './lineage.js';
-import { createMigrationLookup, migrationOf } from './migrateState.js';
+import { chooseBase, loadedFrom } from './lineage.js';
+import { createMigrationLookup } from './migrateState.js';
 import { replayEvents } from './replay.js';
 import { currentEventVersion, withCurrentVersions } from './upcast.js';
 import { validateCommand, validateEvent } from './validation.js';
@@ -101,23 +101,9 @@ export class AggregateRepository<TState, TCommand, TEvent extends DomainEvent> {
     const head = window.events.at(-1)?.version ?? window.fromVersion;
     const migrated = candidates.length === 0 ? await this.#migratedBase<TState>(sid, head) : null;
     const chosen = await chooseBase(sid, definition.stateSchema, migrated ? [migrated] : candidates, { from: window.fromVersion, events: window.events }, this.#readRange(sid), this.#logger);
-    const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
+    const loaded = loadedFrom(definition, id, chosen, window.events, migrated);
     this.#rememberBase(sid, chosen.base?.version ?? null);
-    const from = chosen.base?.version ?? 0;
-    const version = chosen.replay.at(-1)?.version ?? from;
-    const last = chosen.replay.at(-1) ?? window.events.find((e) => e.version === version);
-    return rememberHeadCommit(
-      {
-        id,
-        state,
-        version,
-        position: last?.version === version ? last.position : null,
-        snapshotVersion: chosen.base?.version ?? null,
-        eventsReplayed: chosen.replay.length,
-        ...(chosen.base ? migrationOf(migrated) : {}),
-      },
-      chosen.headCommitId,
-    );
+    return loaded;
   }
 
   /**

@@ -3,7 +3,9 @@ import { CorruptDocumentError } from '../errors.js';
 import type { RecordedEvent } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { Snapshot } from '../snapshots/types.js';
-import type { LoadedAggregate } from './types.js';
+import { migrationOf } from './migrateState.js';
+import { replayEvents } from './replay.js';
+import type { AggregateDefinition, DomainEvent, LoadedAggregate } from './types.js';
 
 /**
  * Events of one stream already read: every event with `from < version`, up to the head (or up
@@ -115,4 +117,34 @@ export function rememberHeadCommit<T>(loaded: LoadedAggregate<T>, commitId: stri
  */
 export function headCommitOf(loaded: LoadedAggregate<unknown>): string | undefined {
   return headCommits.get(loaded);
+}
+
+/**
+ * The aggregate a load built from `chosen` (load and loadMany alike): the state replayed from the
+ * base, the version and position of the commit it ends at (`read` holds the events the load
+ * fetched), whether the base was a migrated older snapshot, and that commit remembered for the
+ * snapshot job.
+ */
+export function loadedFrom<TState, TCommand, TEvent extends DomainEvent>(
+  definition: AggregateDefinition<TState, TCommand, TEvent>,
+  id: string,
+  chosen: ChosenBase<TState>,
+  read: readonly RecordedEvent[],
+  migrated: object | null,
+): LoadedAggregate<TState> {
+  const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
+  const version = chosen.replay.at(-1)?.version ?? chosen.base?.version ?? 0;
+  const last = chosen.replay.at(-1) ?? read.find((e) => e.version === version);
+  return rememberHeadCommit(
+    {
+      id,
+      state,
+      version,
+      position: last?.version === version ? last.position : null,
+      snapshotVersion: chosen.base?.version ?? null,
+      eventsReplayed: chosen.replay.length,
+      ...(chosen.base ? migrationOf(migrated) : {}),
+    },
+    chosen.headCommitId,
+  );
 }

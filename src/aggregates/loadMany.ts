@@ -1,9 +1,8 @@
 import type { EventStoreInternals } from '../events/eventRepository.js';
 import type { Logger } from '../logger.js';
 import type { SnapshotRepository } from '../snapshots/types.js';
-import { chooseBase, rememberHeadCommit } from './lineage.js';
-import { migratedBases, migrationOf } from './migrateState.js';
-import { replayEvents } from './replay.js';
+import { chooseBase, loadedFrom } from './lineage.js';
+import { migratedBases } from './migrateState.js';
 import type { AggregateDefinition, DomainEvent, LoadedAggregate } from './types.js';
 
 /**
@@ -60,20 +59,7 @@ export async function loadMany<TState, TCommand, TEvent extends DomainEvent>(
       }
       try {
         const chosen = await chooseBase(sid, definition.stateSchema, candidates.get(sid) ?? [], { from: firstFrom(sid), events: tail.events }, readOlder(sid), logger);
-        const state = replayEvents(definition, chosen.base ? chosen.base.state : definition.initialState(), chosen.replay);
-        const from = chosen.base?.version ?? 0;
-        const version = chosen.replay.at(-1)?.version ?? from;
-        const last = chosen.replay.at(-1) ?? tail.events.find((e) => e.version === version);
-        const loaded = {
-          id,
-          state,
-          version,
-          position: last?.version === version ? last.position : null,
-          snapshotVersion: chosen.base?.version ?? null,
-          eventsReplayed: chosen.replay.length,
-          ...(chosen.base ? migrationOf(migrated.get(sid) ?? null) : {}),
-        };
-        out.set(id, rememberHeadCommit(loaded, chosen.headCommitId));
+        out.set(id, loadedFrom(definition, id, chosen, tail.events, migrated.get(sid) ?? null));
       } catch (err) {
         out.set(id, err as Error);
       }
