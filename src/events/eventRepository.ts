@@ -6,6 +6,7 @@ import { parseInput, parseStreamId, versionSchema } from '../validation.js';
 import { buildCommit, commitFingerprint, DEFAULT_MAX_COMMIT_BYTES, metadataFingerprint, prepareAppend, type PreparedAppend } from './appendInput.js';
 import { decodeCommit, type CommitDocument } from './commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { cursorDocuments } from '../storage/cursorDocuments.js';
 import { isDuplicateKeyError as isDuplicateKey, isTransientError as isTransient } from '../storage/driverErrors.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
 import { requireMigrated } from '../storage/requireMigrated.js';
@@ -137,16 +138,10 @@ export class EventRepository {
     // Only commits overlapping (afterVersion, toVersion] are fetched: ends after the start, starts before the end.
     const filter = toVersion === undefined ? { streamId: id, version: { $gt: afterVersion } } : { streamId: id, version: { $gt: afterVersion }, prev: { $lt: toVersion } };
     const cursor = findDocuments(this.#collection, filter, { sort: { version: 1 } });
-    try {
-      for (;;) {
-        const doc = await wrap('read', id, () => cursor.next());
-        if (!doc) return;
-        for (const e of decodeCommit(doc)) {
-          if (e.version > afterVersion && (toVersion === undefined || e.version <= toVersion)) yield e;
-        }
+    for await (const doc of cursorDocuments(cursor, `read stream "${id}"`)) {
+      for (const e of decodeCommit(doc)) {
+        if (e.version > afterVersion && (toVersion === undefined || e.version <= toVersion)) yield e;
       }
-    } finally {
-      await cursor.close().catch(() => {});
     }
   }
 
@@ -178,22 +173,16 @@ export class EventRepository {
     const lowest = Math.min(...after.values());
     const filter = { streamId: { $in: [...after.keys()] }, version: { $gt: lowest } };
     const cursor = findDocuments(this.#collection, filter, { sort: { streamId: 1, version: 1 }, ...(opts.majority ? { readConcern: { level: 'majority' as const } } : {}) });
-    try {
-      for (;;) {
-        const doc = await wrap('read', `${ranges.length} streams`, () => cursor.next());
-        if (!doc) break;
-        const entry = out.get(String(doc.streamId));
-        if (!entry || entry.error) continue;
-        const from = after.get(String(doc.streamId)) ?? 0;
-        if (Number(doc.version) <= from) continue;
-        try {
-          for (const e of decodeCommit(doc)) if (e.version > from) entry.events.push(e);
-        } catch (err) {
-          entry.error = err as Error;
-        }
+    for await (const doc of cursorDocuments(cursor, `read stream "${ranges.length} streams"`)) {
+      const entry = out.get(String(doc.streamId));
+      if (!entry || entry.error) continue;
+      const from = after.get(String(doc.streamId)) ?? 0;
+      if (Number(doc.version) <= from) continue;
+      try {
+        for (const e of decodeCommit(doc)) if (e.version > from) entry.events.push(e);
+      } catch (err) {
+        entry.error = err as Error;
       }
-    } finally {
-      await cursor.close().catch(() => {});
     }
     return out;
   }

@@ -1,5 +1,6 @@
 import type { Db, Document, Filter } from 'mongodb';
 import { wrapDriverError as wrap } from '../storage/wrapDriverError.js';
+import { cursorDocuments } from '../storage/cursorDocuments.js';
 
 /** A commit as candidate discovery sees it: just enough to know which stream moved, and how far. */
 export interface CommitHead {
@@ -67,14 +68,8 @@ export function createStreamCatalog(db: Db, opts: { eventsCollection?: string } 
       const parts: Filter<Document>[] = clauses.map((c) => (c.since ? { streamType: c.streamType, recordedAt: { $gte: c.since } } : { streamType: c.streamType }));
       const filter = parts.length === 1 ? (parts[0] as Filter<Document>) : { $or: parts };
       const cursor = events.find(filter, { projection: headProjection, batchSize: o.batchSize ?? 5_000 });
-      try {
-        for (;;) {
-          const doc = await wrap('read commits for snapshot candidates', () => cursor.next());
-          if (!doc) return;
-          yield { streamId: String(doc.streamId), streamType: String(doc.streamType), version: Number(doc.version) };
-        }
-      } finally {
-        await cursor.close().catch(() => {});
+      for await (const doc of cursorDocuments(cursor, 'read commits for snapshot candidates')) {
+        yield { streamId: String(doc.streamId), streamType: String(doc.streamType), version: Number(doc.version) };
       }
     },
 
@@ -95,22 +90,16 @@ export function createStreamCatalog(db: Db, opts: { eventsCollection?: string } 
       const typeFilter: Filter<Document> = o.streamType ? { streamType: o.streamType } : {};
       const byId = new Map<string, StreamSummary>();
       const cursor = events.find(typeFilter, { projection: headProjection, batchSize: 10_000 });
-      try {
-        for (;;) {
-          const doc = await wrap('list streams', () => cursor.next());
-          if (!doc) break;
-          const id = String(doc.streamId);
-          const version = Number(doc.version);
-          const s = byId.get(id);
-          if (s) {
-            s.commits += 1;
-            s.version = Math.max(s.version, version);
-          } else {
-            byId.set(id, { streamId: id, streamType: String(doc.streamType), version, commits: 1, snapshotVersion: null, snapshots: 0 });
-          }
+      for await (const doc of cursorDocuments(cursor, 'list streams')) {
+        const id = String(doc.streamId);
+        const version = Number(doc.version);
+        const s = byId.get(id);
+        if (s) {
+          s.commits += 1;
+          s.version = Math.max(s.version, version);
+        } else {
+          byId.set(id, { streamId: id, streamType: String(doc.streamType), version, commits: 1, snapshotVersion: null, snapshots: 0 });
         }
-      } finally {
-        await cursor.close().catch(() => {});
       }
       const snaps = await wrap('list snapshots', () =>
         snapshots.find(typeFilter, { projection: { _id: 0, streamId: 1, streamType: 1, schemaVersion: 1, version: 1 } }).toArray(),

@@ -3,6 +3,7 @@ import { insertedBeforeFailure, isDuplicateKeyError } from '../storage/driverErr
 import { MAX_WRITE_STATEMENTS } from '../storage/writeBatchLimit.js';
 import type { CommitDocument } from '../events/commitDocument.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { cursorDocuments } from '../storage/cursorDocuments.js';
 import { wrapDriverError } from '../storage/wrapDriverError.js';
 
 /** A `positions` document: the truth of the global log. */
@@ -126,14 +127,8 @@ export function createLogRepository(db: Db, eventsCollection = 'events'): LogRep
     },
     async *headsAfter(after) {
       const cursor = positions.find({ _id: { $gt: after } }, { projection: { _id: 0, streamId: 1, streamType: 1, version: 1 }, batchSize: 5_000 });
-      try {
-        for (;;) {
-          const d = await wrapDriverError('read positions for snapshot candidates', () => cursor.next());
-          if (!d) return;
-          yield { streamId: String(d.streamId), streamType: String(d.streamType), version: Number(d.version) };
-        }
-      } finally {
-        await cursor.close().catch(() => {});
+      for await (const d of cursorDocuments(cursor, 'read positions for snapshot candidates')) {
+        yield { streamId: String(d.streamId), streamType: String(d.streamType), version: Number(d.version) };
       }
     },
     countPending: () => wrapDriverError('count un-numbered commits', () => events.countDocuments({ position: null })),

@@ -6,6 +6,7 @@ import { StorageError, ValidationError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { decodePayload, encodePayload } from '../serialization/payload.js';
 import { findDocuments } from '../storage/findDocuments.js';
+import { cursorDocuments } from '../storage/cursorDocuments.js';
 import { requireMigrated } from '../storage/requireMigrated.js';
 import { parseInput, storedIntSchema, streamIdSchema, streamTypeOf, streamTypeSchema, versionSchema } from '../validation.js';
 import type { LatestSnapshotOptions, SaveSnapshotOptions, Snapshot, SnapshotInput } from './types.js';
@@ -129,16 +130,10 @@ export class SnapshotRepository {
     if (maxVersion !== undefined) filter.version = { $lte: maxVersion };
     const out: Snapshot[] = [];
     const cursor = findDocuments(this.#col, filter, { sort: { version: -1 }, batchSize: limit + 2 });
-    try {
-      for (;;) {
-        const doc = await wrap(`read snapshots of "${id}"`, () => cursor.next());
-        if (!doc) break;
-        const snap = this.#decode(doc);
-        if (snap) out.push(snap);
-        if (out.length >= limit) break;
-      }
-    } finally {
-      await cursor.close().catch(() => {});
+    for await (const doc of cursorDocuments(cursor, `read snapshots of "${id}"`)) {
+      const snap = this.#decode(doc);
+      if (snap) out.push(snap);
+      if (out.length >= limit) break;
     }
     return out;
   }
@@ -153,17 +148,11 @@ export class SnapshotRepository {
     const out = new Map<string, Snapshot[]>();
     if (ids.length === 0) return out;
     const cursor = findDocuments(this.#col, { streamId: { $in: ids }, schemaVersion }, { sort: { streamId: 1, version: -1 } });
-    try {
-      for (;;) {
-        const doc = await wrap(`read snapshots of ${ids.length} streams`, () => cursor.next());
-        if (!doc) break;
-        const list = out.get(String(doc.streamId)) ?? [];
-        if (list.length >= limit) continue;
-        const snap = this.#decode(doc);
-        if (snap) out.set(snap.streamId, [...list, snap]);
-      }
-    } finally {
-      await cursor.close().catch(() => {});
+    for await (const doc of cursorDocuments(cursor, `read snapshots of ${ids.length} streams`)) {
+      const list = out.get(String(doc.streamId)) ?? [];
+      if (list.length >= limit) continue;
+      const snap = this.#decode(doc);
+      if (snap) out.set(snap.streamId, [...list, snap]);
     }
     return out;
   }
